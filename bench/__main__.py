@@ -1,0 +1,157 @@
+"""`make bench`: build province-scale data, time the hot paths, print medians against budgets.
+
+Runs against its own SQLite database (var/bench/bench.sqlite3), generated on first use and
+reused afterwards; `python -m bench --fresh` rebuilds it. Exits 1 if any budget is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+DB_PATH = BENCH_DIR / "bench.sqlite3"
+PROJECTS = 100_000
+IMPORT_ROWS = 10_000
+
+
+def setup_django(db_path: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
+    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def build_data(fresh: bool) -> float | None:
+    from django.core.management import call_command
+
+    from gongjian.projects.models import Project
+
+    call_command("migrate", verbosity=0)
+    have = Project.objects.count()
+    if have >= PROJECTS and not fresh:
+        return None
+    started = time.perf_counter()
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", projects=PROJECTS - Project.objects.count(), verbosity=0)
+    return time.perf_counter() - started
+
+
+def median_ms(fn, repeat: int) -> float:
+    fn()  # warm up caches and the connection
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bench_list_page() -> tuple[float, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from gongjian.accounts.models import User
+    from gongjian.projects.models import Industry, Stage
+
+    client = Client()
+    client.force_login(User.objects.get(username="office"))
+    params = {
+        "stage": Stage.objects.get(code="construction").pk,
+        "industry": Industry.objects.get(code="lithium").pk,
+        "flag": "is_manufacturing",
+        "q": "xcl",  # pinyin initials of 新材料
+    }
+
+    def get():
+        response = client.get("/projects/", params)
+        assert response.status_code == 200, response.status_code
+
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    return median_ms(get, 30), len(queries.captured_queries)
+
+
+def bench_export(out: Path) -> float:
+    from gongjian.projects.models import Project
+    from gongjian.transfer.exporter import export_projects
+
+    started = time.perf_counter()
+    export_projects(Project.objects.all(), out)
+    return time.perf_counter() - started
+
+
+def bench_import(source: Path) -> tuple[float, float]:
+    """Import a 10,000-row file in a child process so its peak memory can be measured alone."""
+    import shutil
+
+    scratch = BENCH_DIR / "import.sqlite3"
+    shutil.copyfile(DB_PATH, scratch)
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{scratch}")
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "import_projects", str(source), "--user", "office"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    scratch.unlink()
+    return elapsed, peak_mb
+
+
+def make_import_file(path: Path) -> None:
+    """10,000 new projects: the export of existing rows with their codes cleared and names changed."""
+    from gongjian.projects.models import Project
+    from gongjian.transfer.exporter import export_projects
+
+    rows = Project.objects.order_by("id")[:IMPORT_ROWS]
+    export_projects(rows, path, transform=lambda row: {**row, "项目代码": "", "项目名称": row["项目名称"] + "（二期）"})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark database")
+    args = parser.parse_args()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    if args.fresh and DB_PATH.exists():
+        DB_PATH.unlink()
+    setup_django(DB_PATH)
+
+    results = []  # (name, measured, budget, unit)
+    seeded = build_data(args.fresh)
+    if seeded is not None:
+        results.append((f"seed_demo --projects {PROJECTS:,}", seeded, 60.0, "s"))
+    list_ms, list_queries = bench_list_page()
+    results.append(("project list: 25 rows, 3 filters + search (median of 30)", list_ms, 100.0, "ms"))
+    results.append(("project list: queries per request", list_queries, 12, "queries"))
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append((f"export {PROJECTS:,} projects to xlsx", bench_export(Path(tmp) / "all.xlsx"), 20.0, "s"))
+        source = Path(tmp) / "import.xlsx"
+        make_import_file(source)
+        seconds, peak_mb = bench_import(source)
+        results.append((f"import {IMPORT_ROWS:,} rows", seconds, 10.0, "s"))
+        results.append((f"import {IMPORT_ROWS:,} rows: peak memory", peak_mb, 500.0, "MB"))
+
+    print(f"\n{'benchmark':<62} {'measured':>12} {'budget':>10}  verdict")
+    failed = 0
+    for name, value, budget, unit in results:
+        ok = value <= budget
+        failed += not ok
+        print(f"{name:<62} {value:>9.1f} {unit:<3} {budget:>7.0f} {unit:<3} {'ok' if ok else 'MISSED'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Who may see and change what. Every view asks this module; nothing else decides access.
+
+Scopes come from RoleGrants. A grant on a unit covers that unit and everything under it:
+- office (项目办): sees and changes every project in scope, configures lists, imports;
+- leader (领导): sees every project in scope, changes none;
+- unit (责任单位): sees and changes the projects it is responsible for;
+- department (职能部门): sees the projects of the government it belongs to, changes none;
+- enterprise (企业): sees only the projects it owns (matched by 统一社会信用代码);
+- judge (评委): no registry access (judges work on review events, not the registry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+
+from gongjian.accounts.models import Role, RoleGrant, Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    read_paths: tuple[str, ...] = ()
+    write_paths: tuple[str, ...] = ()
+    owner_usccs: tuple[str, ...] = ()
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def can_see_registry(self) -> bool:
+        return bool(self.read_paths or self.owner_usccs)
+
+    @property
+    def is_office(self) -> bool:
+        return Role.OFFICE in self.roles
+
+
+def _prefix_free(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths already covered by a shorter one, so filters stay small."""
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def scope_for(user) -> Scope:
+    if not user.is_authenticated:
+        return Scope()
+    cached = getattr(user, "_gongjian_scope", None)
+    if cached is not None:
+        return cached
+    read: set[str] = set()
+    write: set[str] = set()
+    usccs: set[str] = set()
+    roles: set[str] = set()
+    grants = RoleGrant.objects.filter(user=user).select_related("unit", "unit__parent")
+    for grant in grants:
+        roles.add(grant.role)
+        unit = grant.unit
+        if grant.role in (Role.OFFICE, Role.UNIT):
+            read.add(unit.path)
+            write.add(unit.path)
+        elif grant.role == Role.LEADER:
+            read.add(unit.path)
+        elif grant.role == Role.DEPARTMENT:
+            read.add(unit.parent.path if unit.parent_id else unit.path)
+        elif grant.role == Role.ENTERPRISE and unit.uscc:
+            usccs.add(unit.uscc)
+    scope = Scope(_prefix_free(read), _prefix_free(write), tuple(sorted(usccs)), frozenset(roles))
+    user._gongjian_scope = scope
+    return scope
+
+
+def _paths_q(paths: tuple[str, ...], lookup: str) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{lookup}__startswith": path})
+    return q
+
+
+def _root_paths() -> set[str]:
+    return set(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
+
+
+def visible_projects(user):
+    """The projects `user` may see, as a QuerySet to filter further."""
+    from gongjian.projects.models import Project
+
+    scope = scope_for(user)
+    if not scope.can_see_registry:
+        return Project.objects.none()
+    if set(scope.read_paths) >= _root_paths():
+        # Whole-deployment scope (the city office, the mayor): no filter to slow the list down.
+        return Project.objects.all()
+    q = _paths_q(scope.read_paths, "responsible_unit__path")
+    if scope.owner_usccs:
+        q |= Q(owner_uscc__in=scope.owner_usccs)
+    return Project.objects.filter(q)
+
+
+def can_view_project(user, project) -> bool:
+    scope = scope_for(user)
+    path = project.responsible_unit.path
+    return any(path.startswith(p) for p in scope.read_paths) or (
+        bool(project.owner_uscc) and project.owner_uscc in scope.owner_usccs
+    )
+
+
+def can_change_project(user, project) -> bool:
+    return can_assign_unit(user, project.responsible_unit)
+
+
+def can_assign_unit(user, unit: Unit) -> bool:
+    """May `user` make `unit` responsible for a project (create there, or move a project there)?"""
+    return any(unit.path.startswith(p) for p in scope_for(user).write_paths)
+
+
+def can_create_projects(user) -> bool:
+    return bool(scope_for(user).write_paths)
+
+
+def can_import_projects(user) -> bool:
+    return can_create_projects(user)
+
+
+def can_rebaseline(user) -> bool:
+    # A new cost or schedule baseline is an office decision, recorded with its approver.
+    return scope_for(user).is_office
+
+
+def can_configure_lists(user) -> bool:
+    return scope_for(user).is_office
+
+
+def assignable_units(user):
+    """The responsible units `user` may pick on a project form."""
+    scope = scope_for(user)
+    return Unit.objects.filter(_paths_q(scope.write_paths, "path")).exclude(kind=Unit.Kind.ENTERPRISE)
+
+
+def get_project_for_user(request: HttpRequest, pk: int, *, write: bool = False):
+    """The project, or 404 if the user may not see it, or 403 if they may see but not change it."""
+    from gongjian.projects.models import Project
+
+    project = (
+        Project.objects.select_related("responsible_unit", "stage", "industry", "region", "park",
+                                       "leader", "category", "construction_type")
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None or not can_view_project(request.user, project):
+        raise Http404("No such project")
+    if write and not can_change_project(request.user, project):
+        raise PermissionDenied("You may view this project but not change it")
+    return project
+
+
+def require_registry(request: HttpRequest) -> None:
+    if not scope_for(request.user).can_see_registry:
+        raise PermissionDenied("Your role has no access to the project registry")

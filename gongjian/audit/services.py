@@ -1,0 +1,97 @@
+"""Recording audit entries. Every write to registry data goes through these helpers."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from gongjian.audit.models import AuditEntry
+
+
+def plain_value(value: Any) -> Any:
+    """A JSON-friendly, human-readable form of a field value."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(instance: models.Model, field_names: list[str] | None = None) -> dict[str, Any]:
+    """The audited values of an instance: concrete editable fields, foreign keys as their text."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if not field.editable or field.primary_key:
+            continue
+        if field_names is not None and field.name not in field_names:
+            continue
+        values[field.name] = plain_value(getattr(instance, field.name))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    keys = before.keys() | after.keys()
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def _project_id_of(instance: models.Model) -> int | None:
+    if instance._meta.label == "projects.Project":
+        return instance.pk
+    return getattr(instance, "project_id", None)
+
+
+def audit_record(
+    *, actor, action: str, instance: models.Model, changes: dict[str, list[Any]], note: str = ""
+) -> AuditEntry:
+    return AuditEntry.objects.create(**_entry_fields(actor, action, instance, changes, note))
+
+
+def _entry_fields(actor, action, instance, changes, note) -> dict[str, Any]:
+    return {
+        "actor": actor if actor is not None and actor.pk else None,
+        "actor_name": str(actor) if actor is not None else "system",
+        "action": action,
+        "target_type": instance._meta.label,
+        "target_id": instance.pk,
+        "target_repr": str(instance)[:200],
+        "project_id": _project_id_of(instance),
+        "changes": changes,
+        "note": note[:200],
+    }
+
+
+def audit_created(*, actor, instance: models.Model, note: str = "") -> AuditEntry:
+    after = snapshot(instance)
+    return audit_record(
+        actor=actor, action=AuditEntry.Action.CREATE, instance=instance,
+        changes={k: [None, v] for k, v in after.items() if v not in (None, "", False)}, note=note,
+    )
+
+
+def audit_updated(*, actor, instance: models.Model, before: dict[str, Any], note: str = "") -> AuditEntry | None:
+    changes = diff(before, snapshot(instance, list(before)))
+    if not changes:
+        return None
+    return audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=instance, changes=changes, note=note)
+
+
+def audit_deleted(*, actor, instance: models.Model, note: str = "") -> AuditEntry:
+    before = snapshot(instance)
+    return audit_record(
+        actor=actor, action=AuditEntry.Action.DELETE, instance=instance,
+        changes={k: [v, None] for k, v in before.items() if v not in (None, "", False)}, note=note,
+    )
+
+
+def audit_bulk(entries: list[dict[str, Any]]) -> None:
+    """Write many entries at once (imports); each dict takes audit_record's keyword arguments."""
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(**_entry_fields(e["actor"], e["action"], e["instance"], e["changes"], e.get("note", "")))
+         for e in entries],
+        batch_size=2000,
+    )

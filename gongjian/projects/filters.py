@@ -1,0 +1,79 @@
+"""The project list's filters, sorting and search, read from the query string."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.accounts.models import Unit, User
+from gongjian.lib.search import normalise_query
+from gongjian.projects.models import AnnualListing, Industry, Level, Stage
+
+FLAG_CHOICES = [
+    ("is_secretary_project", _("Secretary's project")),
+    ("is_high_tech", _("High-tech")),
+    ("is_manufacturing", _("Manufacturing")),
+    ("is_livelihood", _("Livelihood")),
+    ("foreign", _("Foreign-funded")),
+    ("registered", _("Registered in statistics")),
+]
+SORTS = {
+    "investment": ("-total_investment", "id"),
+    "-investment": ("total_investment", "id"),
+    "name": ("name", "id"),
+    "updated": ("-updated_at", "-id"),
+    "stage": ("stage__order", "-total_investment", "id"),
+}
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Search"))
+    stage = forms.ModelChoiceField(Stage.objects.all(), required=False, label=_("Stage"))
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100, label=_("Year"))
+    level = forms.ChoiceField(choices=[("", "---------")] + Level.choices, required=False, label=_("Level"))
+    unit = forms.ModelChoiceField(Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), required=False,
+                                  label=_("Responsible unit"))
+    industry = forms.ModelChoiceField(Industry.objects.all(), required=False, label=_("Industry"))
+    leader = forms.ModelChoiceField(User.objects.filter(grants__role="leader").distinct(), required=False,
+                                    label=_("Leader"))
+    flag = forms.MultipleChoiceField(choices=FLAG_CHOICES, required=False, label=_("Flags"))
+    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+
+    def year_or_current(self) -> int:
+        if self.is_valid() and self.cleaned_data.get("year"):
+            return self.cleaned_data["year"]
+        return timezone.localdate().year
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        if not self.is_valid():
+            return qs.none()
+        data = self.cleaned_data
+        # Each word must match somewhere: name, code, owner, pinyin initials or full pinyin.
+        for term in normalise_query(data["q"]).split():
+            qs = qs.filter(search_text__contains=term)
+        if data["stage"]:
+            qs = qs.filter(stage=data["stage"])
+        if data["unit"]:
+            qs = qs.filter(responsible_unit__path__startswith=data["unit"].path)
+        if data["industry"]:
+            qs = qs.filter(industry=data["industry"])
+        if data["leader"]:
+            qs = qs.filter(leader=data["leader"])
+        if data["year"] or data["level"]:
+            listed = AnnualListing.objects.filter(project=OuterRef("pk"), year=self.year_or_current())
+            if data["level"]:
+                listed = listed.filter(level=data["level"])
+            qs = qs.filter(Exists(listed))
+        for flag in data["flag"]:
+            qs = qs.filter(_flag_q(flag))
+        return qs.order_by(*SORTS.get(data["sort"] or "investment"))
+
+
+def _flag_q(flag: str) -> Q:
+    if flag == "foreign":
+        return ~Q(investment_source="domestic")
+    if flag == "registered":
+        return Q(stats_status="yes")
+    return Q(**{flag: True})

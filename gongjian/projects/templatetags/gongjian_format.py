@@ -1,0 +1,39 @@
+"""Number formats people in the field expect: 万元 with thousands separators, 亿元 for big sums."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def wan(value) -> str:
+    """12345.6 -> "12,345.6" (the unit, 万元, is in the column header)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(value)
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text
+
+
+@register.filter
+def yi(value) -> str:
+    """万元 -> 亿元 with two decimals: 123456 -> "12.35"."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value) / Decimal(10000):,.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key: str) -> str:
+    """The query string that sorts by `key`, flipping direction if already sorted by it."""
+    current = context.get("sort") or "investment"
+    if key == "investment":
+        target = "-investment" if current == "investment" else "investment"
+    else:
+        target = key
+    base = context.get("query_without_sort", "")
+    return f"?{base}&sort={target}" if base else f"?sort={target}"

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from gongjian.projects import views
+
+app_name = "projects"
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("new/", views.project_create, name="create"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("<int:pk>/rebaseline/", views.project_rebaseline, name="rebaseline"),
+    path("<int:pk>/delete/", views.project_delete, name="delete"),
+    path("<int:pk>/listings/new/", views.listing_edit, name="listing-create"),
+    path("<int:pk>/listings/<int:listing_pk>/", views.listing_edit, name="listing-edit"),
+    path("<int:pk>/milestones/<int:milestone_pk>/", views.milestone_edit, name="milestone-edit"),
+]
