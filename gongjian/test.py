@@ -75,7 +75,7 @@ class BaseTestCase(TestCase):
         values = {
             "industry": cls.industry, "region": cls.county_region, "stage": cls.stage,
             "category": cls.category, "construction_type": cls.construction_type,
-            "total_investment": Decimal("120000"),
+            "total_investment": Decimal("120000"), "responsible_unit": cls.town_a,
         }
         values.update(fields)
         values.setdefault("original_total_investment", values["total_investment"])

@@ -65,11 +65,15 @@ def _entry_fields(actor, action, instance, changes, note) -> dict[str, Any]:
     }
 
 
+def creation_changes(instance: models.Model) -> dict[str, list[Any]]:
+    """A new row's values as changes from nothing (empty values left out)."""
+    return {k: [None, v] for k, v in snapshot(instance).items() if v not in (None, "", False)}
+
+
 def audit_created(*, actor, instance: models.Model, note: str = "") -> AuditEntry:
-    after = snapshot(instance)
     return audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, instance=instance,
-        changes={k: [None, v] for k, v in after.items() if v not in (None, "", False)}, note=note,
+        changes=creation_changes(instance), note=note,
     )
 
 

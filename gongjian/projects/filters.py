@@ -28,10 +28,16 @@ SORTS = {
 }
 
 
+def _year_choices() -> list[tuple[str, str]]:
+    this_year = timezone.localdate().year
+    return [("", "---------")] + [(str(y), str(y)) for y in range(this_year + 1, this_year - 5, -1)]
+
+
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
     stage = forms.ModelChoiceField(Stage.objects.all(), required=False, label=_("Stage"))
-    year = forms.IntegerField(required=False, min_value=2000, max_value=2100, label=_("Year"))
+    year = forms.TypedChoiceField(choices=_year_choices, coerce=int, empty_value=None, required=False,
+                                  label=_("Year"))
     level = forms.ChoiceField(choices=[("", "---------")] + Level.choices, required=False, label=_("Level"))
     unit = forms.ModelChoiceField(Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), required=False,
                                   label=_("Responsible unit"))
@@ -40,6 +46,13 @@ class ProjectFilterForm(forms.Form):
                                     label=_("Leader"))
     flag = forms.MultipleChoiceField(choices=FLAG_CHOICES, required=False, label=_("Flags"))
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+
+    def select_fields(self) -> list[tuple[forms.BoundField, list]]:
+        """The drop-downs with their options listed once (a template loop over a ModelChoiceField
+        would count the rows first: one extra query per drop-down)."""
+        names = ["stage", "year", "level", "unit", "industry", "leader"]
+        # A comprehension, not list(): list() asks len() first, which is a COUNT query.
+        return [(self[name], [choice for choice in self.fields[name].choices]) for name in names]
 
     def year_or_current(self) -> int:
         if self.is_valid() and self.cleaned_data.get("year"):

@@ -118,9 +118,10 @@ class ProjectForm(forms.ModelForm):
         start, end = data.get("planned_start"), data.get("planned_end")
         if start and end and end < start:
             self.add_error("planned_end", _("Planned completion is before the planned start."))
-        investment = data.get("total_investment")
-        if investment is not None and investment < 0:
-            self.add_error("total_investment", _("Total investment cannot be negative."))
+        for name in ("total_investment", "land_area", "expected_output", "expected_tax"):
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, _("This cannot be negative."))
         if data.get("owner_uscc") and not data.get("owner_name"):
             self.add_error("owner_name", _("Give the owner's name with its credit code."))
         return data

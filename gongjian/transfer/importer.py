@@ -1,0 +1,285 @@
+"""Import projects from .xlsx: check every row, then write all of them or none.
+
+A row updates the project with its 项目代码 (or, for projects without a code, its 系统编号)
+and creates a project otherwise. Each row goes through the same form as the web page. Columns
+missing from the file leave an existing project's values as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from gongjian.accounts import access
+from gongjian.audit.services import snapshot
+from gongjian.lib.codes import normalize_project_code
+from gongjian.projects.forms import BASELINE_FIELDS, EDIT_FIELDS
+from gongjian.projects.models import AnnualListing, Project
+from gongjian.transfer import writer
+from gongjian.transfer.cells import CellError, parse_cell
+from gongjian.transfer.columns import BY_FIELD, CHOICE_LABELS, ID_HEADER, LISTING_FIELDS, Kind
+from gongjian.transfer.lookups import ImportListingForm, ImportProjectForm, Lookups
+from gongjian.transfer.reader import FileRejected, Sheet, read_sheet
+
+MAX_REPORTED_ERRORS = 1000
+MAX_PREVIEW_ROWS = 200
+FORM_FIELDS = EDIT_FIELDS + BASELINE_FIELDS
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    project: Project
+    is_new: bool
+    before: dict[str, Any] = field(default_factory=dict)
+    listing: AnnualListing | None = None
+    listing_before: dict[str, Any] | None = None  # None: a new listing
+    rebaseline: dict[str, Any] | None = None  # the old baseline, when the row changes it
+
+    @property
+    def changes(self) -> bool:
+        if self.is_new or self.before != snapshot(self.project, list(self.before)):
+            return True
+        if self.listing is None:
+            return False
+        return self.listing_before is None or self.listing_before != snapshot(
+            self.listing, list(self.listing_before)
+        )
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    preview: list[dict[str, Any]] = field(default_factory=list)  # the first rows that change
+    file_error: str = ""
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.error_count
+
+    def add_error(self, row: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, column, str(message)))
+
+
+def import_projects(path: str | Path, *, user, filename: str = "", dry_run: bool = False) -> ImportReport:
+    """Check `path` and, unless `dry_run` or any row is wrong, write it. Never half-writes."""
+    report = ImportReport(filename=filename or Path(path).name)
+    try:
+        sheet = read_sheet(path)
+    except FileRejected as rejection:
+        report.file_error = str(rejection)
+        return report
+    report.rows = len(sheet.rows)
+    with transaction.atomic():
+        plans = _plan(sheet, user, report)
+        if report.ok and not dry_run:
+            writer.write_plans(plans, user=user, filename=report.filename)
+            report.written = True
+    return report
+
+
+def _plan(sheet: Sheet, user, report: ImportReport) -> list[RowPlan]:
+    lookups = Lookups(user)
+    parsed = [(number, _parse_row(sheet, number, cells, lookups, report)) for number, cells in sheet.rows]
+    existing = _match_rows(parsed, user, report)
+    listings = _existing_listings(parsed, existing)
+    is_office = access.scope_for(user).is_office
+    plans = []
+    for number, values in parsed:
+        if values is None:
+            continue
+        plan = _plan_row(number, values, existing.get(number), listings, lookups, user, is_office, report)
+        if plan is None:
+            continue
+        if plan.changes:
+            plans.append(plan)
+            report.created += plan.is_new
+            report.updated += not plan.is_new
+            if len(report.preview) < MAX_PREVIEW_ROWS:
+                report.preview.append(_preview(plan))
+        else:
+            report.unchanged += 1
+    return plans
+
+
+def _parse_row(sheet: Sheet, number: int, cells: list, lookups: Lookups, report: ImportReport):
+    values: dict[str, Any] = {}
+    failed = False
+    for column, raw in zip(sheet.columns, cells, strict=False):
+        if column is None:
+            continue
+        try:
+            value = parse_cell(column, raw)
+            if column.kind == Kind.LOOKUP and value != "":
+                value = lookups.resolve(column.field, value)
+        except CellError as error:
+            report.add_error(number, column.header, str(error))
+            failed = True
+            continue
+        values[column.field] = value
+    if "code" in values:
+        values["code"] = normalize_project_code(values["code"])
+    return None if failed else values
+
+
+def _match_rows(parsed, user, report: ImportReport) -> dict[int, Project]:
+    """Existing projects by sheet row, matched on code then 系统编号, checked for permission."""
+    codes = {v["code"] for _, v in parsed if v and v.get("code")}
+    ids = {int(v["id"]) for _, v in parsed if v and v.get("id")}
+    by_code, by_id = {}, {}
+    # Locked until the import commits, so an edit made meanwhile cannot be overwritten unseen.
+    base = Project.objects.for_export().select_for_update(of=("self",))
+    for chunk in _chunks(sorted(codes), 500):
+        by_code.update({p.code: p for p in base.filter(code__in=chunk)})
+    for chunk in _chunks(sorted(ids), 500):
+        by_id.update({p.pk: p for p in base.filter(pk__in=chunk)})
+
+    matched: dict[int, Project] = {}
+    first_row_of: dict[int, int] = {}
+    code_rows: dict[str, int] = {}
+    for number, values in parsed:
+        if values is None:
+            continue
+        code, pk = values.get("code"), int(values["id"]) if values.get("id") else None
+        if code and code in code_rows:
+            report.add_error(number, "项目代码", _("same project code as row %(row)s") % {"row": code_rows[code]})
+            continue
+        if code:
+            code_rows[code] = number
+        project = by_code.get(code) if code else None
+        if project is not None and pk and project.pk != pk:
+            report.add_error(number, ID_HEADER, _("project code %(code)s belongs to project %(other)s, "
+                                                  "not %(pk)s") % {"code": code, "other": project.pk, "pk": pk})
+            continue
+        if project is None and pk:
+            project = by_id.get(pk)
+            if project is None:
+                report.add_error(number, ID_HEADER, _("no project %(pk)s; clear 系统编号 to add the row "
+                                                      "as a new project") % {"pk": pk})
+                continue
+        if project is None:
+            continue
+        if project.pk in first_row_of:
+            report.add_error(number, ID_HEADER, _("the same project as row %(row)s")
+                             % {"row": first_row_of[project.pk]})
+            continue
+        first_row_of[project.pk] = number
+        if not access.can_change_project(user, project):
+            report.add_error(number, "项目代码", _("this project belongs to %(unit)s; you may not change it")
+                             % {"unit": project.responsible_unit if access.can_view_project(user, project)
+                                else _("another unit")})
+            continue
+        matched[number] = project
+    return matched
+
+
+def _existing_listings(parsed, existing: dict[int, Project]) -> dict[tuple[int, int], AnnualListing]:
+    wanted = {(existing[n].pk, int(v["listing_year"])) for n, v in parsed
+              if v and n in existing and v.get("listing_year")}
+    found = {}
+    for chunk in _chunks(sorted({pk for pk, _ in wanted}), 500):
+        for listing in AnnualListing.objects.filter(project_id__in=chunk):
+            found[(listing.project_id, listing.year)] = listing
+    return found
+
+
+def _plan_row(number, values, project, listings, lookups, user, is_office, report) -> RowPlan | None:
+    instance = project if project is not None else Project()
+    data = model_to_dict(instance, fields=FORM_FIELDS)
+    data.update({k: v for k, v in values.items() if k in FORM_FIELDS})
+    form = ImportProjectForm(data, instance=instance, user=user, lookups=lookups)
+    before = snapshot(project, FORM_FIELDS) if project is not None else {}
+    old_baseline = {name: getattr(project, name) for name in BASELINE_FIELDS} if project else None
+    if not form.is_valid():
+        _report_form_errors(number, form, report)
+        return None
+    plan = RowPlan(row=number, project=form.instance, is_new=project is None, before=before)
+    if old_baseline is not None and any(form.cleaned_data[k] != v for k, v in old_baseline.items()):
+        if not is_office:
+            report.add_error(number, BY_FIELD["total_investment"].header, _(
+                "the row changes the approved baseline (total investment or planned dates); only the "
+                "project office may re-baseline, on the project page"))
+            return None
+        plan.rebaseline = old_baseline
+    if values.get("listing_year"):
+        if not _plan_listing(plan, number, values, listings, report):
+            return None
+    return plan
+
+
+def _plan_listing(plan: RowPlan, number: int, values, listings, report) -> bool:
+    year = int(values["listing_year"])
+    existing = listings.get((plan.project.pk, year)) if not plan.is_new else None
+    data = {
+        "year": year,
+        "level": values.get("listing_level", existing.level if existing else ""),
+        "planned_investment": values.get("listing_planned_investment",
+                                         existing.planned_investment if existing else ""),
+        "planned_start": existing.planned_start if existing else plan.project.planned_start,
+        "planned_completion": existing.planned_completion if existing else plan.project.planned_end,
+    }
+    form = ImportListingForm(data, instance=existing, project=plan.project)
+    if not form.is_valid():
+        names = {"year": "listing_year", "level": "listing_level",
+                 "planned_investment": "listing_planned_investment"}
+        for name, messages in form.errors.items():
+            column = BY_FIELD[names[name]].header if name in names else _("annual listing")
+            for message in messages:
+                report.add_error(number, column, message)
+        return False
+    plan.listing_before = snapshot(existing, list(data)) if existing else None
+    plan.listing = form.instance
+    return True
+
+
+def _preview(plan: RowPlan) -> dict[str, Any]:
+    """What one row will do, in words for the preview table."""
+    changes = []
+    if not plan.is_new:
+        after = snapshot(plan.project, list(plan.before))
+        changes = [(BY_FIELD[k].header, plan.before[k], after[k]) for k in plan.before
+                   if plan.before[k] != after[k]]
+    if plan.listing is not None:
+        labels = CHOICE_LABELS["listing_level"]
+        listing_after = snapshot(plan.listing, ["level", "planned_investment"])
+        listing_before = {k: (plan.listing_before or {}).get(k) for k in listing_after}
+        listing_before["level"] = labels.get(listing_before["level"], listing_before["level"])
+        listing_after["level"] = labels.get(listing_after["level"])
+        for key, header in (("level", "重点级别"), ("planned_investment", "年度计划投资（万元）")):
+            if listing_before[key] != listing_after[key]:
+                changes.append((f"{plan.listing.year}{header}", listing_before[key], listing_after[key]))
+    return {"row": plan.row, "is_new": plan.is_new, "name": plan.project.name,
+            "code": plan.project.code, "changes": changes, "rebaseline": bool(plan.rebaseline)}
+
+
+def _report_form_errors(number: int, form, report: ImportReport) -> None:
+    for name, messages in form.errors.items():
+        column = BY_FIELD[name].header if name in BY_FIELD else _("row")
+        for message in messages:
+            report.add_error(number, column, message)
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

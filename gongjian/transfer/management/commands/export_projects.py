@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from gongjian.accounts import access
+from gongjian.accounts.models import User
+from gongjian.projects.models import Project
+from gongjian.transfer.exporter import export_projects
+
+
+class Command(BaseCommand):
+    help = "Write the project registry to an .xlsx file that import_projects reads back."
+
+    def add_arguments(self, parser):
+        parser.add_argument("out", help="the .xlsx file to write")
+        parser.add_argument("--year", type=int, help="whose annual list fills 年度/重点级别 (default: this year)")
+        parser.add_argument("--user", help="export only what this user may see (default: everything)")
+
+    def handle(self, out, year=None, user=None, **options):
+        projects = Project.objects.all()
+        if user:
+            try:
+                projects = access.visible_projects(User.objects.get(username=user))
+            except User.DoesNotExist as error:
+                raise CommandError(f"No user {user!r}") from error
+        count = export_projects(projects.order_by("id"), out, year=year)
+        self.stdout.write(f"Wrote {count} projects to {out}")

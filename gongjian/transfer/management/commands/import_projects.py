@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from gongjian.accounts import access
+from gongjian.accounts.models import User
+from gongjian.transfer.importer import import_projects
+
+
+class Command(BaseCommand):
+    help = ("Import projects from .xlsx: rows with a known 项目代码 update that project, others create "
+            "one. Nothing is written if any row is wrong (exit status 1).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the .xlsx file, laid out as export_projects writes it")
+        parser.add_argument("--user", required=True,
+                            help="import as this user: their permissions apply and the audit names them")
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+
+    def handle(self, file, user, dry_run=False, **options):
+        try:
+            actor = User.objects.get(username=user)
+        except User.DoesNotExist as error:
+            raise CommandError(f"No user {user!r}") from error
+        if not access.can_import_projects(actor):
+            raise CommandError(f"{user} may not import projects")
+        report = import_projects(file, user=actor, dry_run=dry_run)
+        if report.file_error:
+            raise CommandError(report.file_error)
+        for error in report.errors:
+            self.stderr.write(f"row {error.row}, {error.column}: {error.message}")
+        if report.error_count:
+            more = report.error_count - len(report.errors)
+            if more:
+                self.stderr.write(f"… and {more} more errors")
+            raise CommandError(f"{report.error_count} errors in {report.rows} rows; nothing was written.")
+        verb = "would create" if dry_run else "created"
+        self.stdout.write(
+            f"{report.rows} rows: {verb} {report.created}, "
+            f"{'would update' if dry_run else 'updated'} {report.updated}, unchanged {report.unchanged}."
+        )
