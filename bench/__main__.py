@@ -103,7 +103,10 @@ def bench_import(source: Path) -> tuple[float, float]:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "import_projects", str(source), "--user", "office"],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -112,12 +115,16 @@ def bench_import(source: Path) -> tuple[float, float]:
 
 
 def make_import_file(path: Path) -> None:
-    """10,000 new projects: the export of existing rows with their codes cleared and names changed."""
+    """10,000 new projects: existing rows exported with codes and numbers cleared, names changed."""
     from gongjian.projects.models import Project
     from gongjian.transfer.exporter import export_projects
 
     rows = Project.objects.order_by("id")[:IMPORT_ROWS]
-    export_projects(rows, path, transform=lambda row: {**row, "项目代码": "", "项目名称": row["项目名称"] + "（二期）"})
+    export_projects(
+        rows,
+        path,
+        transform=lambda row: {**row, "项目代码": "", "项目名称": row["项目名称"] + "（二期）"},
+    )
 
 
 def main() -> int:
@@ -134,10 +141,19 @@ def main() -> int:
     if seeded is not None:
         results.append((f"seed_demo --projects {PROJECTS:,}", seeded, 60.0, "s"))
     list_ms, list_queries = bench_list_page()
-    results.append(("project list: 25 rows, 3 filters + search (median of 30)", list_ms, 100.0, "ms"))
+    results.append(
+        ("project list: 25 rows, 3 filters + search (median of 30)", list_ms, 100.0, "ms")
+    )
     results.append(("project list: queries per request", list_queries, 12, "queries"))
     with tempfile.TemporaryDirectory() as tmp:
-        results.append((f"export {PROJECTS:,} projects to xlsx", bench_export(Path(tmp) / "all.xlsx"), 20.0, "s"))
+        results.append(
+            (
+                f"export {PROJECTS:,} projects to xlsx",
+                bench_export(Path(tmp) / "all.xlsx"),
+                20.0,
+                "s",
+            )
+        )
         source = Path(tmp) / "import.xlsx"
         make_import_file(source)
         seconds, peak_mb = bench_import(source)
@@ -149,7 +165,10 @@ def main() -> int:
     for name, value, budget, unit in results:
         ok = value <= budget
         failed += not ok
-        print(f"{name:<62} {value:>9.1f} {unit:<3} {budget:>7.0f} {unit:<3} {'ok' if ok else 'MISSED'}")
+        print(
+            f"{name:<62} {value:>9.1f} {unit:<3} {budget:>7.0f} {unit:<3} "
+            f"{'ok' if ok else 'MISSED'}"
+        )
     return 1 if failed else 0
 
 

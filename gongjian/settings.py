@@ -77,7 +77,9 @@ TEMPLATES = [
 
 # DATABASE_URL takes the usual forms: sqlite:///var/db.sqlite3, postgres://user@host/db.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongjian.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while the importer writes; the pragmas are set on every connection.
     DATABASES["default"]["OPTIONS"] = {

@@ -27,19 +27,28 @@ class BaseTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.province = Region.objects.create(code="370000", name="山海省", level="province")
-        cls.city_region = Region.objects.create(code="379900", name="青川市", level="city", parent=cls.province)
+        cls.city_region = Region.objects.create(
+            code="379900", name="青川市", level="city", parent=cls.province
+        )
         cls.county_region = Region.objects.create(
             code="379901", name="青川市东湖区", level="county", parent=cls.city_region
         )
-        cls.city = Unit.objects.create(name="青川市人民政府", kind=Unit.Kind.GOVERNMENT, region=cls.city_region)
-        cls.town_a = Unit.objects.create(name="东湖街道", kind=Unit.Kind.TOWN, parent=cls.city,
-                                         region=cls.county_region)
-        cls.town_b = Unit.objects.create(name="西山镇", kind=Unit.Kind.TOWN, parent=cls.city,
-                                         region=cls.county_region)
+        cls.city = Unit.objects.create(
+            name="青川市人民政府", kind=Unit.Kind.GOVERNMENT, region=cls.city_region
+        )
+        cls.town_a = Unit.objects.create(
+            name="东湖街道", kind=Unit.Kind.TOWN, parent=cls.city, region=cls.county_region
+        )
+        cls.town_b = Unit.objects.create(
+            name="西山镇", kind=Unit.Kind.TOWN, parent=cls.city, region=cls.county_region
+        )
         cls.park = Unit.objects.create(name="青川高新区", kind=Unit.Kind.PARK, parent=cls.city)
-        cls.dept = Unit.objects.create(name="市自然资源局", kind=Unit.Kind.DEPARTMENT, parent=cls.city)
-        cls.enterprise = Unit.objects.create(name="青川新材料有限公司", kind=Unit.Kind.ENTERPRISE,
-                                             uscc=ENTERPRISE_USCC)
+        cls.dept = Unit.objects.create(
+            name="市自然资源局", kind=Unit.Kind.DEPARTMENT, parent=cls.city
+        )
+        cls.enterprise = Unit.objects.create(
+            name="青川新材料有限公司", kind=Unit.Kind.ENTERPRISE, uscc=ENTERPRISE_USCC
+        )
 
         cls.alice = cls.make_user("alice", Role.OFFICE, cls.city)
         cls.leo = cls.make_user("leo", Role.LEADER, cls.city)
@@ -55,27 +64,40 @@ class BaseTestCase(TestCase):
         cls.category = Category.objects.get(code="industry")
         cls.construction_type = ConstructionType.objects.get(code="new")
         cls.project_a = cls.make_project(
-            name="重庆长安新能源汽车零部件项目", code="2411-379901-89-01-637015",
-            responsible_unit=cls.town_a, owner_name="青川新材料有限公司", owner_uscc=ENTERPRISE_USCC,
+            name="重庆长安新能源汽车零部件项目",
+            code="2411-379901-89-01-637015",
+            responsible_unit=cls.town_a,
+            owner_name="青川新材料有限公司",
+            owner_uscc=ENTERPRISE_USCC,
             leader=cls.leo,
         )
         cls.project_b = cls.make_project(
-            name="西山锂电池隔膜项目", code="2020-379901-38-03-016343", responsible_unit=cls.town_b,
-            owner_name="西山能源有限公司", owner_uscc=OTHER_USCC, total_investment=Decimal("52000"),
+            name="西山锂电池隔膜项目",
+            code="2020-379901-38-03-016343",
+            responsible_unit=cls.town_b,
+            owner_name="西山能源有限公司",
+            owner_uscc=OTHER_USCC,
+            total_investment=Decimal("52000"),
         )
 
     @classmethod
     def make_user(cls, username: str, role: str, unit: Unit) -> User:
-        user = User.objects.create_user(username, password="password", display_name=username.title())
+        user = User.objects.create_user(
+            username, password="password", display_name=username.title()
+        )
         RoleGrant.objects.create(user=user, role=role, unit=unit)
         return user
 
     @classmethod
     def make_project(cls, **fields) -> Project:
         values = {
-            "industry": cls.industry, "region": cls.county_region, "stage": cls.stage,
-            "category": cls.category, "construction_type": cls.construction_type,
-            "total_investment": Decimal("120000"), "responsible_unit": cls.town_a,
+            "industry": cls.industry,
+            "region": cls.county_region,
+            "stage": cls.stage,
+            "category": cls.category,
+            "construction_type": cls.construction_type,
+            "total_investment": Decimal("120000"),
+            "responsible_unit": cls.town_a,
         }
         values.update(fields)
         values.setdefault("original_total_investment", values["total_investment"])

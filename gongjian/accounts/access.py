@@ -137,7 +137,9 @@ def can_configure_lists(user) -> bool:
 def assignable_units(user):
     """The responsible units `user` may pick on a project form."""
     scope = scope_for(user)
-    return Unit.objects.filter(_paths_q(scope.write_paths, "path")).exclude(kind=Unit.Kind.ENTERPRISE)
+    return Unit.objects.filter(_paths_q(scope.write_paths, "path")).exclude(
+        kind=Unit.Kind.ENTERPRISE
+    )
 
 
 def get_project_for_user(request: HttpRequest, pk: int, *, write: bool = False):
@@ -145,8 +147,16 @@ def get_project_for_user(request: HttpRequest, pk: int, *, write: bool = False):
     from gongjian.projects.models import Project
 
     project = (
-        Project.objects.select_related("responsible_unit", "stage", "industry", "region", "park",
-                                       "leader", "category", "construction_type")
+        Project.objects.select_related(
+            "responsible_unit",
+            "stage",
+            "industry",
+            "region",
+            "park",
+            "leader",
+            "category",
+            "construction_type",
+        )
         .filter(pk=pk)
         .first()
     )

@@ -4,4 +4,7 @@ from gongjian.accounts.access import scope_for
 
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME, "scope": scope_for(request.user) if hasattr(request, "user") else None}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "scope": scope_for(request.user) if hasattr(request, "user") else None,
+    }

@@ -22,7 +22,9 @@ class Region(models.Model):
     code = models.CharField(_("division code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=60)
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -58,8 +60,12 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
 
@@ -76,12 +82,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.uscc:
-            error = uscc_error(self.uscc)
-            if error:
-                raise ValidationError({"uscc": error})
-
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         expected = (self.parent.path if self.parent_id else "") + f"{self.pk:06d}/"
@@ -89,8 +89,15 @@ class Unit(models.Model):
             self.path = expected
             Unit.objects.filter(pk=self.pk).update(path=expected)
 
+    def clean(self) -> None:
+        if self.uscc:
+            error = uscc_error(self.uscc)
+            if error:
+                raise ValidationError({"uscc": error})
+
     def is_within(self, other: Unit) -> bool:
         return self.path.startswith(other.path)
+
 
 
 class User(AbstractUser):

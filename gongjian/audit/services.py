@@ -72,30 +72,46 @@ def creation_changes(instance: models.Model) -> dict[str, list[Any]]:
 
 def audit_created(*, actor, instance: models.Model, note: str = "") -> AuditEntry:
     return audit_record(
-        actor=actor, action=AuditEntry.Action.CREATE, instance=instance,
-        changes=creation_changes(instance), note=note,
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=instance,
+        changes=creation_changes(instance),
+        note=note,
     )
 
 
-def audit_updated(*, actor, instance: models.Model, before: dict[str, Any], note: str = "") -> AuditEntry | None:
+def audit_updated(
+    *, actor, instance: models.Model, before: dict[str, Any], note: str = ""
+) -> AuditEntry | None:
     changes = diff(before, snapshot(instance, list(before)))
     if not changes:
         return None
-    return audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=instance, changes=changes, note=note)
+    return audit_record(
+        actor=actor, action=AuditEntry.Action.UPDATE, instance=instance, changes=changes, note=note
+    )
 
 
 def audit_deleted(*, actor, instance: models.Model, note: str = "") -> AuditEntry:
     before = snapshot(instance)
     return audit_record(
-        actor=actor, action=AuditEntry.Action.DELETE, instance=instance,
-        changes={k: [v, None] for k, v in before.items() if v not in (None, "", False)}, note=note,
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        instance=instance,
+        changes={k: [v, None] for k, v in before.items() if v not in (None, "", False)},
+        note=note,
     )
 
 
 def audit_bulk(entries: list[dict[str, Any]]) -> None:
     """Write many entries at once (imports); each dict takes audit_record's keyword arguments."""
     AuditEntry.objects.bulk_create(
-        [AuditEntry(**_entry_fields(e["actor"], e["action"], e["instance"], e["changes"], e.get("note", "")))
-         for e in entries],
+        [
+            AuditEntry(
+                **_entry_fields(
+                    e["actor"], e["action"], e["instance"], e["changes"], e.get("note", "")
+                )
+            )
+            for e in entries
+        ],
         batch_size=2000,
     )

@@ -58,14 +58,19 @@ def load_defaults(apps) -> None:
     Stage = apps.get_model("projects", "Stage")
     for order, (code, name, status, started) in enumerate(STAGES, start=1):
         Stage.objects.get_or_create(
-            code=code, defaults={"name": name, "order": order, "oc4ids_status": status, "is_started": started}
+            code=code,
+            defaults={"name": name, "order": order, "oc4ids_status": status, "is_started": started},
         )
     for model_name, rows in (
-        ("Category", CATEGORIES), ("Industry", INDUSTRIES), ("ConstructionType", CONSTRUCTION_TYPES)
+        ("Category", CATEGORIES),
+        ("Industry", INDUSTRIES),
+        ("ConstructionType", CONSTRUCTION_TYPES),
     ):
         model = apps.get_model("projects", model_name)
         for order, (code, name) in enumerate(rows, start=1):
             model.objects.get_or_create(code=code, defaults={"name": name, "order": order})
     MilestoneKind = apps.get_model("projects", "MilestoneKind")
     for order, (code, name, phase) in enumerate(MILESTONE_KINDS, start=1):
-        MilestoneKind.objects.get_or_create(code=code, defaults={"name": name, "order": order, "phase": phase})
+        MilestoneKind.objects.get_or_create(
+            code=code, defaults={"name": name, "order": order, "phase": phase}
+        )

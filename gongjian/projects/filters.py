@@ -36,14 +36,19 @@ def _year_choices() -> list[tuple[str, str]]:
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
     stage = forms.ModelChoiceField(Stage.objects.all(), required=False, label=_("Stage"))
-    year = forms.TypedChoiceField(choices=_year_choices, coerce=int, empty_value=None, required=False,
-                                  label=_("Year"))
-    level = forms.ChoiceField(choices=[("", "---------")] + Level.choices, required=False, label=_("Level"))
-    unit = forms.ModelChoiceField(Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), required=False,
-                                  label=_("Responsible unit"))
+    year = forms.TypedChoiceField(
+        choices=_year_choices, coerce=int, empty_value=None, required=False, label=_("Year")
+    )
+    level = forms.ChoiceField(
+        choices=[("", "---------")] + Level.choices, required=False, label=_("Level")
+    )
+    unit = forms.ModelChoiceField(
+        Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), required=False, label=_("Responsible unit")
+    )
     industry = forms.ModelChoiceField(Industry.objects.all(), required=False, label=_("Industry"))
-    leader = forms.ModelChoiceField(User.objects.filter(grants__role="leader").distinct(), required=False,
-                                    label=_("Leader"))
+    leader = forms.ModelChoiceField(
+        User.objects.filter(grants__role="leader").distinct(), required=False, label=_("Leader")
+    )
     flag = forms.MultipleChoiceField(choices=FLAG_CHOICES, required=False, label=_("Flags"))
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
 
@@ -75,7 +80,9 @@ class ProjectFilterForm(forms.Form):
         if data["leader"]:
             qs = qs.filter(leader=data["leader"])
         if data["year"] or data["level"]:
-            listed = AnnualListing.objects.filter(project=OuterRef("pk"), year=self.year_or_current())
+            listed = AnnualListing.objects.filter(
+                project=OuterRef("pk"), year=self.year_or_current()
+            )
             if data["level"]:
                 listed = listed.filter(level=data["level"])
             qs = qs.filter(Exists(listed))

@@ -30,11 +30,35 @@ from gongjian.projects.models import (
 # Fields a project form edits. The cost/schedule baseline is set on creation and afterwards
 # changed only by a logged re-baseline (RebaselineForm).
 EDIT_FIELDS = [
-    "name", "code", "owner_name", "owner_uscc", "industry", "industry_class", "region", "park",
-    "address", "latitude", "longitude", "responsible_unit", "leader", "construction_type",
-    "category", "investment_source", "is_fortune500", "is_listed_company", "is_specialised",
-    "land_area", "expected_output", "expected_tax", "is_secretary_project", "is_high_tech",
-    "is_manufacturing", "is_livelihood", "stage", "stats_status", "stats_code",
+    "name",
+    "code",
+    "owner_name",
+    "owner_uscc",
+    "industry",
+    "industry_class",
+    "region",
+    "park",
+    "address",
+    "latitude",
+    "longitude",
+    "responsible_unit",
+    "leader",
+    "construction_type",
+    "category",
+    "investment_source",
+    "is_fortune500",
+    "is_listed_company",
+    "is_specialised",
+    "land_area",
+    "expected_output",
+    "expected_tax",
+    "is_secretary_project",
+    "is_high_tech",
+    "is_manufacturing",
+    "is_livelihood",
+    "stage",
+    "stats_status",
+    "stats_code",
 ]
 BASELINE_FIELDS = ["total_investment", "planned_start", "planned_end"]
 
@@ -64,8 +88,12 @@ class ProjectForm(forms.ModelForm):
         f["park"].queryset = Unit.objects.filter(kind=Unit.Kind.PARK)
         f["leader"].queryset = User.objects.filter(grants__role="leader").distinct()
         f["region"].queryset = Region.objects.all()
-        for name, model in (("stage", Stage), ("industry", Industry), ("category", Category),
-                            ("construction_type", ConstructionType)):
+        for name, model in (
+            ("stage", Stage),
+            ("industry", Industry),
+            ("category", Category),
+            ("construction_type", ConstructionType),
+        ):
             f[name].queryset = model.objects.filter(is_active=True)
         if self.instance.pk:
             for name in BASELINE_FIELDS:
@@ -128,22 +156,32 @@ class ProjectForm(forms.ModelForm):
 
 
 class RebaselineForm(forms.Form):
-    total_investment = forms.DecimalField(label=_("total investment (万元)"), max_digits=14,
-                                          decimal_places=2, min_value=0)
-    planned_start = forms.DateField(label=_("planned start"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    planned_end = forms.DateField(label=_("planned completion"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    total_investment = forms.DecimalField(
+        label=_("total investment (万元)"), max_digits=14, decimal_places=2, min_value=0
+    )
+    planned_start = forms.DateField(
+        label=_("planned start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    planned_end = forms.DateField(
+        label=_("planned completion"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
     approved_by = forms.CharField(label=_("approved by"), max_length=60)
-    approved_on = forms.DateField(label=_("approval date"), widget=forms.DateInput(attrs={"type": "date"}))
+    approved_on = forms.DateField(
+        label=_("approval date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, project: Project, **kwargs):
-        kwargs.setdefault("initial", {
-            "total_investment": project.total_investment,
-            "planned_start": project.planned_start,
-            "planned_end": project.planned_end,
-        })
+        kwargs.setdefault(
+            "initial",
+            {
+                "total_investment": project.total_investment,
+                "planned_start": project.planned_start,
+                "planned_end": project.planned_end,
+            },
+        )
         super().__init__(*args, **kwargs)
         self.project = project
         for field in self.fields.values():
@@ -155,8 +193,14 @@ class RebaselineForm(forms.Form):
         if start and end and end < start:
             self.add_error("planned_end", _("Planned completion is before the planned start."))
         p = self.project
-        if (data.get("total_investment"), start, end) == (p.total_investment, p.planned_start, p.planned_end):
-            raise ValidationError(_("Nothing changed: a re-baseline must change the cost or a date."))
+        if (data.get("total_investment"), start, end) == (
+            p.total_investment,
+            p.planned_start,
+            p.planned_end,
+        ):
+            raise ValidationError(
+                _("Nothing changed: a re-baseline must change the cost or a date.")
+            )
         return data
 
 
@@ -178,16 +222,22 @@ class ListingForm(forms.ModelForm):
         if not 2000 <= year <= 2100:
             raise ValidationError(_("Enter a year between 2000 and 2100."))
         # `project` is not a form field, so Django's unique check would skip this constraint.
-        taken = AnnualListing.objects.filter(project=self.project, year=year).exclude(pk=self.instance.pk)
+        taken = AnnualListing.objects.filter(project=self.project, year=year).exclude(
+            pk=self.instance.pk
+        )
         if taken.exists():
-            raise ValidationError(_("This project is already on the %(year)s list.") % {"year": year})
+            raise ValidationError(
+                _("This project is already on the %(year)s list.") % {"year": year}
+            )
         return year
 
     def clean(self):
         data = super().clean()
         start, end = data.get("planned_start"), data.get("planned_completion")
         if start and end and end < start:
-            self.add_error("planned_completion", _("Planned completion is before the planned start."))
+            self.add_error(
+                "planned_completion", _("Planned completion is before the planned start.")
+            )
         return data
 
 

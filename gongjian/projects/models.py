@@ -39,9 +39,13 @@ class Stage(ConfigurableItem):
         COMPLETED = "completed", "completed"
         CANCELLED = "cancelled", "cancelled"
 
-    oc4ids_status = models.CharField(_("OC4IDS status"), max_length=16, choices=Oc4idsStatus.choices)
+    oc4ids_status = models.CharField(
+        _("OC4IDS status"), max_length=16, choices=Oc4idsStatus.choices
+    )
     is_started = models.BooleanField(
-        _("counts as started"), default=False, help_text=_("Projects at this stage have broken ground.")
+        _("counts as started"),
+        default=False,
+        help_text=_("Projects at this stage have broken ground."),
     )
 
     class Meta(ConfigurableItem.Meta):
@@ -91,7 +95,13 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_export(self) -> ProjectQuerySet:
         return self.select_related(
-            "stage", "industry", "responsible_unit", "leader", "region", "park", "category",
+            "stage",
+            "industry",
+            "responsible_unit",
+            "leader",
+            "region",
+            "park",
+            "category",
             "construction_type",
         )
 
@@ -114,33 +124,52 @@ class Project(models.Model):
     industry_class = models.CharField(_("GB/T 4754 class"), max_length=4, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
     park = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="park_projects",
-        limit_choices_to={"kind": Unit.Kind.PARK}, verbose_name=_("park"),
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="park_projects",
+        limit_choices_to={"kind": Unit.Kind.PARK},
+        verbose_name=_("park"),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     responsible_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="projects", verbose_name=_("responsible unit")
     )
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="led_projects", verbose_name=_("responsible leader"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("responsible leader"),
     )
     construction_type = models.ForeignKey(
         ConstructionType, on_delete=models.PROTECT, verbose_name=_("construction type")
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("category"))
     investment_source = models.CharField(
-        _("investment source"), max_length=8, choices=InvestmentSource.choices,
+        _("investment source"),
+        max_length=8,
+        choices=InvestmentSource.choices,
         default=InvestmentSource.DOMESTIC,
     )
     is_fortune500 = models.BooleanField(_("Fortune 500 investor"), default=False)
     is_listed_company = models.BooleanField(_("listed company"), default=False)
     is_specialised = models.BooleanField(_("specialised SME (专精特新)"), default=False)
     # Amounts are 万元 (10,000 yuan) throughout, as every bulletin and form states them.
-    total_investment = models.DecimalField(_("total investment (万元)"), max_digits=14, decimal_places=2)
-    land_area = models.DecimalField(_("land area (亩)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    total_investment = models.DecimalField(
+        _("total investment (万元)"), max_digits=14, decimal_places=2
+    )
+    land_area = models.DecimalField(
+        _("land area (亩)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     expected_output = models.DecimalField(
         _("expected annual output (万元)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -153,7 +182,9 @@ class Project(models.Model):
     is_livelihood = models.BooleanField(_("livelihood"), default=False)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, verbose_name=_("stage"))
     stats_status = models.CharField(
-        _("statistics registration"), max_length=3, choices=StatsStatus.choices,
+        _("statistics registration"),
+        max_length=3,
+        choices=StatsStatus.choices,
         default=StatsStatus.NOT_REGISTERED,
     )
     stats_code = models.CharField(_("statistics code"), max_length=30, blank=True)
@@ -170,18 +201,23 @@ class Project(models.Model):
     search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ProjectQuerySet.as_manager()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["-total_investment", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=~Q(code=""), name="project_code_unique",
+                fields=["code"],
+                condition=~Q(code=""),
+                name="project_code_unique",
                 violation_error_message=_("Another project already has this project code."),
             ),
-            models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_investment_nonneg"),
+            models.CheckConstraint(
+                condition=Q(total_investment__gte=0), name="project_investment_nonneg"
+            ),
             models.CheckConstraint(condition=Q(land_area__gte=0), name="project_land_nonneg"),
         ]
         indexes = [
@@ -192,12 +228,12 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def refresh_search_text(self) -> None:
-        self.search_text = search_text_for(self.name, self.code, self.owner_name)
-
     def save(self, *args, **kwargs) -> None:
         self.refresh_search_text()
         super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = search_text_for(self.name, self.code, self.owner_name)
 
 
 class Level(models.TextChoices):
@@ -212,7 +248,9 @@ class AnnualListing(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="listings")
     year = models.PositiveSmallIntegerField(_("year"))
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
-    planned_investment = models.DecimalField(_("annual planned investment (万元)"), max_digits=14, decimal_places=2)
+    planned_investment = models.DecimalField(
+        _("annual planned investment (万元)"), max_digits=14, decimal_places=2
+    )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
 
@@ -220,7 +258,9 @@ class AnnualListing(models.Model):
         ordering = ["-year"]
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="listing_one_per_year"),
-            models.CheckConstraint(condition=Q(planned_investment__gte=0), name="listing_plan_nonneg"),
+            models.CheckConstraint(
+                condition=Q(planned_investment__gte=0), name="listing_plan_nonneg"
+            ),
         ]
         indexes = [models.Index(fields=["year", "level", "project"])]
 
@@ -234,7 +274,11 @@ class Milestone(models.Model):
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     owner_unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="milestones",
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="milestones",
         verbose_name=_("owner unit"),
     )
     owner_person = models.CharField(_("owner person"), max_length=40, blank=True)
@@ -268,3 +312,6 @@ class Rebaseline(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.approved_on:%Y-%m-%d}"

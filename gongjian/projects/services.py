@@ -9,7 +9,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from gongjian.audit.services import audit_created, audit_deleted, audit_record, audit_updated, snapshot
+from gongjian.audit.services import (
+    audit_created,
+    audit_deleted,
+    audit_record,
+    audit_updated,
+    snapshot,
+)
 from gongjian.projects.models import Milestone, MilestoneKind, Project, Rebaseline
 
 
@@ -45,7 +51,9 @@ def project_update(*, actor, project: Project, form, expected_version: int | Non
     The version check and bump is one conditional UPDATE, so two editors racing cannot both win.
     """
     before = snapshot(Project.objects.get(pk=project.pk), form.Meta.fields)
-    claimed = Project.objects.filter(pk=project.pk, version=expected_version).update(version=F("version") + 1)
+    claimed = Project.objects.filter(pk=project.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
     if not claimed:
         raise EditConflict(Project.objects.get(pk=project.pk))
     updated: Project = form.save(commit=False)
@@ -57,26 +65,44 @@ def project_update(*, actor, project: Project, form, expected_version: int | Non
 
 @transaction.atomic
 def project_rebaseline(
-    *, actor, project: Project, total_investment: Decimal, planned_start: datetime.date | None,
-    planned_end: datetime.date | None, reason: str, approved_by: str, approved_on: datetime.date,
+    *,
+    actor,
+    project: Project,
+    total_investment: Decimal,
+    planned_start: datetime.date | None,
+    planned_end: datetime.date | None,
+    reason: str,
+    approved_by: str,
+    approved_on: datetime.date,
 ) -> Rebaseline:
     before = snapshot(project, ["total_investment", "planned_start", "planned_end"])
     record = Rebaseline.objects.create(
         project=project,
-        old_total_investment=project.total_investment, new_total_investment=total_investment,
-        old_start=project.planned_start, new_start=planned_start,
-        old_end=project.planned_end, new_end=planned_end,
-        reason=reason, approved_by=approved_by, approved_on=approved_on, recorded_by=actor,
+        old_total_investment=project.total_investment,
+        new_total_investment=total_investment,
+        old_start=project.planned_start,
+        new_start=planned_start,
+        old_end=project.planned_end,
+        new_end=planned_end,
+        reason=reason,
+        approved_by=approved_by,
+        approved_on=approved_on,
+        recorded_by=actor,
     )
     project.total_investment = total_investment
     project.planned_start = planned_start
     project.planned_end = planned_end
     project.version = F("version") + 1
-    project.save(update_fields=["total_investment", "planned_start", "planned_end", "version", "updated_at"])
+    project.save(
+        update_fields=["total_investment", "planned_start", "planned_end", "version", "updated_at"]
+    )
     project.refresh_from_db(fields=["version"])
     audit_updated(
-        actor=actor, instance=project, before=before,
-        note=_("Re-baseline approved by %(who)s: %(reason)s") % {"who": approved_by, "reason": reason},
+        actor=actor,
+        instance=project,
+        before=before,
+        note=_("Re-baseline approved by %(who)s: %(reason)s")
+        % {"who": approved_by, "reason": reason},
     )
     return record
 
@@ -91,7 +117,11 @@ def child_save(*, actor, form, project: Project) -> None:
     """Save a listing or milestone form of `project` and audit it."""
     instance = form.instance
     is_new = instance.pk is None
-    before = {} if is_new else snapshot(type(instance).objects.get(pk=instance.pk), list(form.Meta.fields))
+    before = (
+        {}
+        if is_new
+        else snapshot(type(instance).objects.get(pk=instance.pk), list(form.Meta.fields))
+    )
     with transaction.atomic():
         obj = form.save(commit=False)
         obj.project = project
@@ -105,7 +135,11 @@ def child_save(*, actor, form, project: Project) -> None:
 
 @transaction.atomic
 def child_delete(*, actor, instance) -> None:
-    audit_record(actor=actor, action="delete", instance=instance,
-                 changes={k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")})
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=instance,
+        changes={k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")},
+    )
     Project.objects.filter(pk=instance.project_id).update(version=F("version") + 1)
     instance.delete()

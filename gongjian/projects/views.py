@@ -84,7 +84,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.project_update(
-                actor=request.user, project=project, form=form,
+                actor=request.user,
+                project=project,
+                form=form,
                 expected_version=form.cleaned_data.get("version"),
             )
         except services.EditConflict as conflict:
@@ -105,11 +107,13 @@ def _conflict_rows(form: ProjectForm, current: Project) -> list[dict]:
     for name in form.changed_data:
         if name == "version" or form.fields[name].disabled:
             continue
-        rows.append({
-            "label": form.fields[name].label,
-            "theirs": plain_value(getattr(current, name)),
-            "yours": plain_value(form.cleaned_data.get(name)),
-        })
+        rows.append(
+            {
+                "label": form.fields[name].label,
+                "theirs": plain_value(getattr(current, name)),
+                "yours": plain_value(form.cleaned_data.get(name)),
+            }
+        )
     return rows
 
 
@@ -140,7 +144,9 @@ def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def listing_edit(request: HttpRequest, pk: int, listing_pk: int | None = None) -> HttpResponse:
     project = access.get_project_for_user(request, pk, write=True)
-    listing = get_object_or_404(AnnualListing, pk=listing_pk, project=project) if listing_pk else None
+    listing = (
+        get_object_or_404(AnnualListing, pk=listing_pk, project=project) if listing_pk else None
+    )
     form = ListingForm(request.POST or None, instance=listing, project=project)
     for field in form.fields.values():
         field.widget.attrs.setdefault("class", "form-control")

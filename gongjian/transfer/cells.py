@@ -55,17 +55,21 @@ def _decimal(column: Column, value: Any) -> str:
         return str(round(Decimal(repr(value)), 6).normalize())
     text = str(value)
     if any(unit in text for unit in ("万", "亿", "元")):
-        raise CellError(_("\"%(text)s\" has a unit; enter the plain number of 万元, e.g. 50000 for 5亿")
-                        % {"text": text})
+        raise CellError(
+            _('"%(text)s" has a unit; enter the plain number of 万元, e.g. 50000 for 5亿')
+            % {"text": text}
+        )
     if "," in text or "，" in text:
-        raise CellError(_("\"%(text)s\" has thousands separators; enter the plain number, e.g. 12000")
-                        % {"text": text})
+        raise CellError(
+            _('"%(text)s" has thousands separators; enter the plain number, e.g. 12000')
+            % {"text": text}
+        )
     if not _PLAIN_NUMBER.fullmatch(text):
-        raise CellError(_("\"%(text)s\" is not a number") % {"text": text})
+        raise CellError(_('"%(text)s" is not a number') % {"text": text})
     try:
         return str(Decimal(text))
     except InvalidOperation as error:  # pragma: no cover - the regex admits only valid numbers
-        raise CellError(_("\"%(text)s\" is not a number") % {"text": text}) from error
+        raise CellError(_('"%(text)s" is not a number') % {"text": text}) from error
 
 
 def _integer(column: Column, value: Any) -> str:
@@ -75,7 +79,7 @@ def _integer(column: Column, value: Any) -> str:
         return str(value)
     if isinstance(value, str) and value.isdigit():
         return value
-    raise CellError(_("\"%(text)s\" is not a whole number") % {"text": value})
+    raise CellError(_('"%(text)s" is not a whole number') % {"text": value})
 
 
 def _date(column: Column, value: Any) -> str:
@@ -91,8 +95,10 @@ def _date(column: Column, value: Any) -> str:
             return datetime.date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise CellError(_("\"%(text)s\" is text, not a date; format the cell as a date or type "
-                      "YYYY-MM-DD") % {"text": text})
+    raise CellError(
+        _('"%(text)s" is text, not a date; format the cell as a date or type YYYY-MM-DD')
+        % {"text": text}
+    )
 
 
 def _bool(column: Column, value: Any) -> bool:
@@ -101,7 +107,7 @@ def _bool(column: Column, value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError(_("\"%(text)s\" should be 是 or 否") % {"text": value})
+    raise CellError(_('"%(text)s" should be 是 or 否') % {"text": value})
 
 
 def _choice(column: Column, value: Any) -> str:
@@ -110,8 +116,10 @@ def _choice(column: Column, value: Any) -> str:
     for code, label in labels.items():
         if text in (label, code):
             return str(code)
-    raise CellError(_("\"%(text)s\" is not one of %(choices)s")
-                    % {"text": text, "choices": "、".join(labels.values())})
+    raise CellError(
+        _('"%(text)s" is not one of %(choices)s')
+        % {"text": text, "choices": "、".join(labels.values())}
+    )
 
 
 PARSERS = {

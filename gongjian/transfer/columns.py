@@ -96,7 +96,13 @@ BY_HEADER = {c.header: c for c in COLUMNS}
 BY_FIELD = {c.field: c for c in COLUMNS}
 # Without these a new project cannot be created, so a file lacking them is refused outright.
 REQUIRED_HEADERS = [
-    "项目名称", "主导产业", "行政区划代码", "责任单位", "建设性质", "项目类别", "项目阶段",
+    "项目名称",
+    "主导产业",
+    "行政区划代码",
+    "责任单位",
+    "建设性质",
+    "项目类别",
+    "项目阶段",
     "总投资（万元）",
 ]
 LISTING_FIELDS = ["listing_year", "listing_level", "listing_planned_investment"]

@@ -19,7 +19,10 @@ Row = dict[str, Any]
 
 
 def export_projects(
-    queryset: QuerySet, target: str | IO[bytes], *, year: int | None = None,
+    queryset: QuerySet,
+    target: str | IO[bytes],
+    *,
+    year: int | None = None,
     transform: Callable[[Row], Row] | None = None,
 ) -> int:
     """Write `queryset` to `target` (a path or a binary file); returns the number of projects.
@@ -38,7 +41,9 @@ def export_projects(
 
 def _write_sheet(workbook, queryset: QuerySet, year: int, transform) -> int:
     sheet = workbook.add_worksheet(SHEET_NAME)
-    header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    header_format = workbook.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+    )
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     amount_format = workbook.add_format({"num_format": "0.00"})
     text_format = workbook.add_format({"num_format": "@"})
@@ -56,7 +61,9 @@ def _write_sheet(workbook, queryset: QuerySet, year: int, transform) -> int:
             if value is None or value == "":
                 continue
             if isinstance(value, datetime.date):
-                sheet.write_datetime(count, index, datetime.datetime.combine(value, datetime.time()), date_format)
+                sheet.write_datetime(
+                    count, index, datetime.datetime.combine(value, datetime.time()), date_format
+                )
             elif isinstance(value, Decimal | int | float) and not isinstance(value, bool):
                 fmt = amount_format if column.kind == Kind.DECIMAL else None
                 sheet.write_number(count, index, float(value), fmt)

@@ -22,7 +22,7 @@ from gongjian.projects.forms import BASELINE_FIELDS, EDIT_FIELDS
 from gongjian.projects.models import AnnualListing, Project
 from gongjian.transfer import writer
 from gongjian.transfer.cells import CellError, parse_cell
-from gongjian.transfer.columns import BY_FIELD, CHOICE_LABELS, ID_HEADER, LISTING_FIELDS, Kind
+from gongjian.transfer.columns import BY_FIELD, CHOICE_LABELS, ID_HEADER, Kind
 from gongjian.transfer.lookups import ImportListingForm, ImportProjectForm, Lookups
 from gongjian.transfer.reader import FileRejected, Sheet, read_sheet
 
@@ -82,7 +82,9 @@ class ImportReport:
             self.errors.append(RowError(row, column, str(message)))
 
 
-def import_projects(path: str | Path, *, user, filename: str = "", dry_run: bool = False) -> ImportReport:
+def import_projects(
+    path: str | Path, *, user, filename: str = "", dry_run: bool = False
+) -> ImportReport:
     """Check `path` and, unless `dry_run` or any row is wrong, write it. Never half-writes."""
     report = ImportReport(filename=filename or Path(path).name)
     try:
@@ -93,6 +95,7 @@ def import_projects(path: str | Path, *, user, filename: str = "", dry_run: bool
     report.rows = len(sheet.rows)
     with transaction.atomic():
         plans = _plan(sheet, user, report)
+        report.errors.sort(key=lambda error: error.row)
         if report.ok and not dry_run:
             writer.write_plans(plans, user=user, filename=report.filename)
             report.written = True
@@ -101,15 +104,19 @@ def import_projects(path: str | Path, *, user, filename: str = "", dry_run: bool
 
 def _plan(sheet: Sheet, user, report: ImportReport) -> list[RowPlan]:
     lookups = Lookups(user)
-    parsed = [(number, _parse_row(sheet, number, cells, lookups, report)) for number, cells in sheet.rows]
+    parsed = [
+        (number, _parse_row(sheet, number, cells, lookups, report)) for number, cells in sheet.rows
+    ]
     existing = _match_rows(parsed, user, report)
     listings = _existing_listings(parsed, existing)
     is_office = access.scope_for(user).is_office
     plans = []
     for number, values in parsed:
-        if values is None:
+        if values is None or number not in existing:
             continue
-        plan = _plan_row(number, values, existing.get(number), listings, lookups, user, is_office, report)
+        plan = _plan_row(
+            number, values, existing[number], listings, lookups, user, is_office, report
+        )
         if plan is None:
             continue
         if plan.changes:
@@ -143,8 +150,10 @@ def _parse_row(sheet: Sheet, number: int, cells: list, lookups: Lookups, report:
     return None if failed else values
 
 
-def _match_rows(parsed, user, report: ImportReport) -> dict[int, Project]:
-    """Existing projects by sheet row, matched on code then 系统编号, checked for permission."""
+def _match_rows(parsed, user, report: ImportReport) -> dict[int, Project | None]:
+    """Existing projects by sheet row, matched on code then 系统编号, checked for permission.
+
+    Rows that match nothing map to None (a new project); rows in error are left out."""
     codes = {v["code"] for _, v in parsed if v and v.get("code")}
     ids = {int(v["id"]) for _, v in parsed if v and v.get("id")}
     by_code, by_id = {}, {}
@@ -163,48 +172,76 @@ def _match_rows(parsed, user, report: ImportReport) -> dict[int, Project]:
             continue
         code, pk = values.get("code"), int(values["id"]) if values.get("id") else None
         if code and code in code_rows:
-            report.add_error(number, "项目代码", _("same project code as row %(row)s") % {"row": code_rows[code]})
+            report.add_error(
+                number, "项目代码", _("same project code as row %(row)s") % {"row": code_rows[code]}
+            )
             continue
         if code:
             code_rows[code] = number
         project = by_code.get(code) if code else None
         if project is not None and pk and project.pk != pk:
-            report.add_error(number, ID_HEADER, _("project code %(code)s belongs to project %(other)s, "
-                                                  "not %(pk)s") % {"code": code, "other": project.pk, "pk": pk})
+            report.add_error(
+                number,
+                ID_HEADER,
+                _("project code %(code)s belongs to project %(other)s, not %(pk)s")
+                % {"code": code, "other": project.pk, "pk": pk},
+            )
             continue
         if project is None and pk:
             project = by_id.get(pk)
             if project is None:
-                report.add_error(number, ID_HEADER, _("no project %(pk)s; clear 系统编号 to add the row "
-                                                      "as a new project") % {"pk": pk})
+                report.add_error(
+                    number,
+                    ID_HEADER,
+                    _("no project %(pk)s; clear 系统编号 to add the row as a new project")
+                    % {"pk": pk},
+                )
                 continue
         if project is None:
+            matched[number] = None
             continue
         if project.pk in first_row_of:
-            report.add_error(number, ID_HEADER, _("the same project as row %(row)s")
-                             % {"row": first_row_of[project.pk]})
+            report.add_error(
+                number,
+                ID_HEADER,
+                _("the same project as row %(row)s") % {"row": first_row_of[project.pk]},
+            )
             continue
         first_row_of[project.pk] = number
         if not access.can_change_project(user, project):
-            report.add_error(number, "项目代码", _("this project belongs to %(unit)s; you may not change it")
-                             % {"unit": project.responsible_unit if access.can_view_project(user, project)
-                                else _("another unit")})
+            report.add_error(
+                number,
+                "项目代码",
+                _("this project belongs to %(unit)s; you may not change it")
+                % {
+                    "unit": project.responsible_unit
+                    if access.can_view_project(user, project)
+                    else _("another unit")
+                },
+            )
             continue
         matched[number] = project
     return matched
 
 
-def _existing_listings(parsed, existing: dict[int, Project]) -> dict[tuple[int, int], AnnualListing]:
-    wanted = {(existing[n].pk, int(v["listing_year"])) for n, v in parsed
-              if v and n in existing and v.get("listing_year")}
+def _existing_listings(
+    parsed, existing: dict[int, Project]
+) -> dict[tuple[int, int], AnnualListing]:
+    wanted = {
+        (existing[n].pk, int(v["listing_year"]))
+        for n, v in parsed
+        if v and existing.get(n) and v.get("listing_year")
+    }
     found = {}
-    for chunk in _chunks(sorted({pk for pk, _ in wanted}), 500):
+    for chunk in _chunks(sorted({pk for pk, _year in wanted}), 500):
         for listing in AnnualListing.objects.filter(project_id__in=chunk):
             found[(listing.project_id, listing.year)] = listing
     return found
 
 
-def _plan_row(number, values, project, listings, lookups, user, is_office, report) -> RowPlan | None:
+def _plan_row(
+    number, values, project, listings, lookups, user, is_office, report
+) -> RowPlan | None:
     instance = project if project is not None else Project()
     data = model_to_dict(instance, fields=FORM_FIELDS)
     data.update({k: v for k, v in values.items() if k in FORM_FIELDS})
@@ -214,12 +251,25 @@ def _plan_row(number, values, project, listings, lookups, user, is_office, repor
     if not form.is_valid():
         _report_form_errors(number, form, report)
         return None
+    unit = form.cleaned_data["responsible_unit"]
+    if unit.pk not in lookups.assignable:
+        report.add_error(
+            number,
+            BY_FIELD["responsible_unit"].header,
+            _("you may not make %(unit)s responsible for projects") % {"unit": unit},
+        )
+        return None
     plan = RowPlan(row=number, project=form.instance, is_new=project is None, before=before)
     if old_baseline is not None and any(form.cleaned_data[k] != v for k, v in old_baseline.items()):
         if not is_office:
-            report.add_error(number, BY_FIELD["total_investment"].header, _(
-                "the row changes the approved baseline (total investment or planned dates); only the "
-                "project office may re-baseline, on the project page"))
+            report.add_error(
+                number,
+                BY_FIELD["total_investment"].header,
+                _(
+                    "the row changes the approved baseline (total investment or planned dates); "
+                    "only the project office may re-baseline, on the project page"
+                ),
+            )
             return None
         plan.rebaseline = old_baseline
     if values.get("listing_year"):
@@ -234,15 +284,19 @@ def _plan_listing(plan: RowPlan, number: int, values, listings, report) -> bool:
     data = {
         "year": year,
         "level": values.get("listing_level", existing.level if existing else ""),
-        "planned_investment": values.get("listing_planned_investment",
-                                         existing.planned_investment if existing else ""),
+        "planned_investment": values.get(
+            "listing_planned_investment", existing.planned_investment if existing else ""
+        ),
         "planned_start": existing.planned_start if existing else plan.project.planned_start,
         "planned_completion": existing.planned_completion if existing else plan.project.planned_end,
     }
     form = ImportListingForm(data, instance=existing, project=plan.project)
     if not form.is_valid():
-        names = {"year": "listing_year", "level": "listing_level",
-                 "planned_investment": "listing_planned_investment"}
+        names = {
+            "year": "listing_year",
+            "level": "listing_level",
+            "planned_investment": "listing_planned_investment",
+        }
         for name, messages in form.errors.items():
             column = BY_FIELD[names[name]].header if name in names else _("annual listing")
             for message in messages:
@@ -258,8 +312,11 @@ def _preview(plan: RowPlan) -> dict[str, Any]:
     changes = []
     if not plan.is_new:
         after = snapshot(plan.project, list(plan.before))
-        changes = [(BY_FIELD[k].header, plan.before[k], after[k]) for k in plan.before
-                   if plan.before[k] != after[k]]
+        changes = [
+            (BY_FIELD[k].header, plan.before[k], after[k])
+            for k in plan.before
+            if plan.before[k] != after[k]
+        ]
     if plan.listing is not None:
         labels = CHOICE_LABELS["listing_level"]
         listing_after = snapshot(plan.listing, ["level", "planned_investment"])
@@ -268,9 +325,17 @@ def _preview(plan: RowPlan) -> dict[str, Any]:
         listing_after["level"] = labels.get(listing_after["level"])
         for key, header in (("level", "重点级别"), ("planned_investment", "年度计划投资（万元）")):
             if listing_before[key] != listing_after[key]:
-                changes.append((f"{plan.listing.year}{header}", listing_before[key], listing_after[key]))
-    return {"row": plan.row, "is_new": plan.is_new, "name": plan.project.name,
-            "code": plan.project.code, "changes": changes, "rebaseline": bool(plan.rebaseline)}
+                changes.append(
+                    (f"{plan.listing.year}{header}", listing_before[key], listing_after[key])
+                )
+    return {
+        "row": plan.row,
+        "is_new": plan.is_new,
+        "name": plan.project.name,
+        "code": plan.project.code,
+        "changes": changes,
+        "rebaseline": bool(plan.rebaseline),
+    }
 
 
 def _report_form_errors(number: int, form, report: ImportReport) -> None:
@@ -282,4 +347,4 @@ def _report_form_errors(number: int, form, report: ImportReport) -> None:
 
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

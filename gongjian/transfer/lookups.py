@@ -20,8 +20,16 @@ from gongjian.projects.forms import ListingForm, ProjectForm
 from gongjian.projects.models import Category, ConstructionType, Industry, Stage
 from gongjian.transfer.cells import CellError
 
-LOOKUP_FIELDS = ["industry", "region", "park", "responsible_unit", "leader", "construction_type",
-                 "category", "stage"]
+LOOKUP_FIELDS = [
+    "industry",
+    "region",
+    "park",
+    "responsible_unit",
+    "leader",
+    "construction_type",
+    "category",
+    "stage",
+]
 
 
 class NameIndex:
@@ -40,9 +48,11 @@ class NameIndex:
     def find(self, text: str) -> models.Model:
         pks = self.matches.get(text.strip(), set())
         if len(pks) > 1:
-            raise CellError(_("\"%(text)s\" names several records; use the full name") % {"text": text})
+            raise CellError(
+                _('"%(text)s" names several records; use the full name') % {"text": text}
+            )
         if not pks:
-            raise CellError(_("\"%(text)s\" is not known") % {"text": text})
+            raise CellError(_('"%(text)s" is not known') % {"text": text})
         return self.by_pk[next(iter(pks))]
 
 
@@ -61,21 +71,24 @@ class Lookups:
 
         self.indexes = {
             "industry": NameIndex(Industry.objects.filter(is_active=True), item_names),
-            "construction_type": NameIndex(ConstructionType.objects.filter(is_active=True), item_names),
+            "construction_type": NameIndex(
+                ConstructionType.objects.filter(is_active=True), item_names
+            ),
             "category": NameIndex(Category.objects.filter(is_active=True), item_names),
             "stage": NameIndex(Stage.objects.filter(is_active=True), item_names),
             "region": NameIndex(Region.objects.all(), lambda region: (region.code,)),
             "park": NameIndex(Unit.objects.filter(kind=Unit.Kind.PARK), unit_names),
-            "responsible_unit": NameIndex(Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), unit_names),
-            "leader": NameIndex(User.objects.filter(grants__role=Role.LEADER).distinct(), user_names),
+            "responsible_unit": NameIndex(
+                Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), unit_names
+            ),
+            "leader": NameIndex(
+                User.objects.filter(grants__role=Role.LEADER).distinct(), user_names
+            ),
         }
         self.assignable = set(access.assignable_units(user).values_list("pk", flat=True))
 
     def resolve(self, field: str, text: str) -> int:
-        obj = self.indexes[field].find(text)
-        if field == "responsible_unit" and obj.pk not in self.assignable:
-            raise CellError(_("you may not make %(unit)s responsible for projects") % {"unit": obj})
-        return obj.pk
+        return self.indexes[field].find(text).pk
 
 
 class CachedChoiceField(forms.Field):
@@ -109,14 +122,15 @@ class ImportProjectForm(ProjectForm):
             self.fields[name].disabled = False
 
     def _get_validation_exclusions(self):
-        # The lookup fields were checked against rows loaded in this transaction; letting the
-        # model check them again would be one query per field per row.
-        return super()._get_validation_exclusions() | set(LOOKUP_FIELDS)
-
-    def validate_unique(self):
-        # The importer checks project codes against every code in the database and in the file
-        # at once (importer._match_rows); the per-row query here would repeat that 10,000 times.
-        pass
+        # Model validation would cost queries per row: one per foreign key (checked above against
+        # rows loaded in this transaction) and one per database constraint. The constraints are
+        # checked without the database instead: codes against every code in the database and the
+        # file at once (importer._match_rows), amounts by ProjectForm.clean.
+        return (
+            super()._get_validation_exclusions()
+            | set(LOOKUP_FIELDS)
+            | {"code", "total_investment", "land_area"}
+        )
 
 
 class ImportListingForm(ListingForm):
@@ -134,5 +148,7 @@ class ImportListingForm(ListingForm):
             raise ValidationError(_("Planned investment cannot be negative."))
         return value
 
-    def validate_unique(self):
-        pass  # see clean_year and clean_planned_investment
+    def _get_validation_exclusions(self):
+        # planned_investment's constraint would be a query per row; clean_planned_investment
+        # checks the same.
+        return super()._get_validation_exclusions() | {"planned_investment"}

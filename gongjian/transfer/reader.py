@@ -48,17 +48,25 @@ def read_sheet(path: str | Path) -> Sheet:
     if size == 0:
         raise FileRejected(_("The file is empty."))
     if size > settings.IMPORT_MAX_BYTES:
-        raise FileRejected(_("The file is %(mb).0f MB; the limit is %(limit).0f MB.")
-                           % {"mb": size / 2**20, "limit": settings.IMPORT_MAX_BYTES / 2**20})
+        raise FileRejected(
+            _("The file is %(mb).0f MB; the limit is %(limit).0f MB.")
+            % {"mb": size / 2**20, "limit": settings.IMPORT_MAX_BYTES / 2**20}
+        )
     if not zipfile.is_zipfile(path):
-        raise FileRejected(_("This is not an Excel .xlsx file. Save it from Excel as "
-                             "\"Excel Workbook (*.xlsx)\" and upload it again."))
+        raise FileRejected(
+            _(
+                "This is not an Excel .xlsx file. Save it from Excel as "
+                '"Excel Workbook (*.xlsx)" and upload it again.'
+            )
+        )
     sheet_xml = _first_sheet_xml(path)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         calamine_sheet = workbook.get_sheet_by_index(0)
     except Exception as error:  # calamine raises several types for damaged files
-        raise FileRejected(_("The workbook cannot be read (%(error)s).") % {"error": error}) from error
+        raise FileRejected(
+            _("The workbook cannot be read (%(error)s).") % {"error": error}
+        ) from error
     try:
         return _read(path, sheet_xml, calamine_sheet)
     finally:
@@ -68,21 +76,31 @@ def read_sheet(path: str | Path) -> Sheet:
 def _read(path: Path, sheet_xml: str, calamine_sheet) -> Sheet:
     name = calamine_sheet.name
     if calamine_sheet.height == 0:
-        raise FileRejected(_("The sheet \"%(sheet)s\" is empty.") % {"sheet": name})
+        raise FileRejected(_('The sheet "%(sheet)s" is empty.') % {"sheet": name})
     if calamine_sheet.height > settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS:
-        raise FileRejected(_("The sheet has %(rows)s rows; one import takes at most %(limit)s. "
-                             "Split the file.") % {"rows": f"{calamine_sheet.height:,}",
-                                                   "limit": f"{settings.IMPORT_MAX_ROWS:,}"})
+        raise FileRejected(
+            _("The sheet has %(rows)s rows; one import takes at most %(limit)s. Split the file.")
+            % {"rows": f"{calamine_sheet.height:,}", "limit": f"{settings.IMPORT_MAX_ROWS:,}"}
+        )
     merged = calamine_sheet.merged_cell_ranges or []
     if merged:
         (r1, c1), (r2, c2) = merged[0]
-        raise FileRejected(_("The sheet has merged cells (first at %(range)s). Unmerge them and fill "
-                             "every cell, so each row stands alone.")
-                           % {"range": f"{cell_name(r1, c1)}:{cell_name(r2, c2)}"})
+        raise FileRejected(
+            _(
+                "The sheet has merged cells (first at %(range)s). Unmerge them and fill "
+                "every cell, so each row stands alone."
+            )
+            % {"range": f"{cell_name(r1, c1)}:{cell_name(r2, c2)}"}
+        )
     formula_cell = _find_formula(path, sheet_xml)
     if formula_cell:
-        raise FileRejected(_("Cell %(cell)s holds a formula. Paste the sheet as values "
-                             "(选择性粘贴 → 数值) and upload it again.") % {"cell": formula_cell})
+        raise FileRejected(
+            _(
+                "Cell %(cell)s holds a formula. Paste the sheet as values "
+                "(选择性粘贴 → 数值) and upload it again."
+            )
+            % {"cell": formula_cell}
+        )
 
     rows = calamine_sheet.iter_rows()
     start_row = calamine_sheet.start[0] if calamine_sheet.start else 0
@@ -99,13 +117,20 @@ def _read(path: Path, sheet_xml: str, calamine_sheet) -> Sheet:
         if any(c not in ("", None) for c in cells):
             sheet.rows.append((row_number, list(cells)))
     if sheet is None:
-        raise FileRejected(_("No header row with 项目名称 in the first %(n)s rows. Start from a "
-                             "file downloaded from the project list.") % {"n": HEADER_SEARCH_ROWS})
+        raise FileRejected(
+            _(
+                "No header row with 项目名称 in the first %(n)s rows. Start from a "
+                "file downloaded from the project list."
+            )
+            % {"n": HEADER_SEARCH_ROWS}
+        )
     if not sheet.rows:
         raise FileRejected(_("The sheet has headers but no project rows."))
     if len(sheet.rows) > settings.IMPORT_MAX_ROWS:
-        raise FileRejected(_("The sheet has %(rows)s project rows; one import takes at most %(limit)s.")
-                           % {"rows": f"{len(sheet.rows):,}", "limit": f"{settings.IMPORT_MAX_ROWS:,}"})
+        raise FileRejected(
+            _("The sheet has %(rows)s project rows; one import takes at most %(limit)s.")
+            % {"rows": f"{len(sheet.rows):,}", "limit": f"{settings.IMPORT_MAX_ROWS:,}"}
+        )
     return sheet
 
 
@@ -132,8 +157,10 @@ def _header(sheet_name: str, row_number: int, folded: list[str]) -> Sheet:
     if missing:
         problems.append(_("missing columns: %(names)s") % {"names": "、".join(missing)})
     if problems:
-        raise FileRejected(_("Row %(row)s is not the expected header: %(problems)s.")
-                           % {"row": row_number, "problems": "; ".join(problems)})
+        raise FileRejected(
+            _("Row %(row)s is not the expected header: %(problems)s.")
+            % {"row": row_number, "problems": "; ".join(problems)}
+        )
     return Sheet(name=sheet_name, header_row=row_number, columns=columns)
 
 
@@ -149,9 +176,11 @@ def cell_name(row: int, col: int) -> str:
 
 def _first_sheet_xml(path: Path) -> str:
     """The zip member of the workbook's first sheet, found through workbook.xml and its rels."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+    }
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -165,7 +194,9 @@ def _first_sheet_xml(path: Path) -> str:
     for rel in rels.findall("p:Relationship", ns):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            return (
+                target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            )
     raise FileRejected(_("This is a zip file but not an Excel workbook."))
 
 

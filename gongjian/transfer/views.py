@@ -104,10 +104,16 @@ def confirm(request: HttpRequest) -> HttpResponse:
     _discard_pending(request)
     if not report.written:
         return render(request, "transfer/import.html", {"form": UploadForm(), "report": report})
-    messages.success(request, _("Imported %(name)s: %(created)s created, %(updated)s updated, "
-                                "%(unchanged)s unchanged.") % {
-        "name": report.filename, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged})
+    messages.success(
+        request,
+        _("Imported %(name)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {
+            "name": report.filename,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        },
+    )
     return redirect("projects:list")
 
 

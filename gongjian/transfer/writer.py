@@ -32,22 +32,30 @@ def write_plans(plans: list, *, user, filename: str) -> None:
     Project.objects.bulk_create([plan.project for plan in created], batch_size=BATCH)
     kinds = list(MilestoneKind.objects.filter(is_active=True))
     Milestone.objects.bulk_create(
-        [Milestone(project=plan.project, kind=kind) for plan in created for kind in kinds], batch_size=5000
+        [Milestone(project=plan.project, kind=kind) for plan in created for kind in kinds],
+        batch_size=5000,
     )
-    entries += [_entry(user, AuditEntry.Action.CREATE, plan.project, creation_changes(plan.project), note)
-                for plan in created]
+    entries += [
+        _entry(user, AuditEntry.Action.CREATE, plan.project, creation_changes(plan.project), note)
+        for plan in created
+    ]
 
     for plan in updated:
         project = plan.project
         project.version += 1
         project.updated_at = now
         project.refresh_search_text()
-        entries.append(_entry(user, AuditEntry.Action.UPDATE, project, diff(plan.before, _after(plan)), note))
+        entries.append(
+            _entry(user, AuditEntry.Action.UPDATE, project, diff(plan.before, _after(plan)), note)
+        )
     Project.objects.bulk_update(
         [plan.project for plan in updated],
-        EDIT_FIELDS + BASELINE_FIELDS + ["search_text", "version", "updated_at"], batch_size=500,
+        EDIT_FIELDS + BASELINE_FIELDS + ["search_text", "version", "updated_at"],
+        batch_size=500,
     )
-    Rebaseline.objects.bulk_create([_rebaseline(plan, user, note) for plan in updated if plan.rebaseline])
+    Rebaseline.objects.bulk_create(
+        [_rebaseline(plan, user, note) for plan in updated if plan.rebaseline]
+    )
 
     entries += _write_listings(plans, user, note)
     audit_bulk(entries)
@@ -58,17 +66,29 @@ def _after(plan) -> dict:
 
 
 def _entry(actor, action, instance, changes, note) -> dict:
-    return {"actor": actor, "action": action, "instance": instance, "changes": changes, "note": note}
+    return {
+        "actor": actor,
+        "action": action,
+        "instance": instance,
+        "changes": changes,
+        "note": note,
+    }
 
 
 def _rebaseline(plan, user, note) -> Rebaseline:
     project, old = plan.project, plan.rebaseline
     return Rebaseline(
         project=project,
-        old_total_investment=old["total_investment"], new_total_investment=project.total_investment,
-        old_start=old["planned_start"], new_start=project.planned_start,
-        old_end=old["planned_end"], new_end=project.planned_end,
-        reason=note, approved_by=str(user), approved_on=timezone.localdate(), recorded_by=user,
+        old_total_investment=old["total_investment"],
+        new_total_investment=project.total_investment,
+        old_start=old["planned_start"],
+        new_start=project.planned_start,
+        old_end=old["planned_end"],
+        new_end=project.planned_end,
+        reason=note,
+        approved_by=str(user),
+        approved_on=timezone.localdate(),
+        recorded_by=user,
     )
 
 
@@ -88,8 +108,12 @@ def _write_listings(plans: list, user, note: str) -> list[dict]:
                 entries.append(_entry(user, AuditEntry.Action.UPDATE, listing, changes, note))
     AnnualListing.objects.bulk_create(new, batch_size=BATCH)
     AnnualListing.objects.bulk_update(
-        changed, ["level", "planned_investment", "planned_start", "planned_completion"], batch_size=500
+        changed,
+        ["level", "planned_investment", "planned_start", "planned_completion"],
+        batch_size=500,
     )
-    entries += [_entry(user, AuditEntry.Action.CREATE, listing, creation_changes(listing), note)
-                for listing in new]
+    entries += [
+        _entry(user, AuditEntry.Action.CREATE, listing, creation_changes(listing), note)
+        for listing in new
+    ]
     return entries

@@ -20,48 +20,118 @@ class AccessMatrixTestCase(BaseTestCase):
                 self.assertEqual(response.status_code, status)
 
     def test_it_scopes_the_project_list(self):
-        self.assert_statuses("get", reverse("projects:list"), {
-            "alice": 200, "leo": 200, "ursula": 200, "boris": 200, "dora": 200, "erin": 200,
-            "judy": 403, "oscar": 403,
-        })
+        self.assert_statuses(
+            "get",
+            reverse("projects:list"),
+            {
+                "alice": 200,
+                "leo": 200,
+                "ursula": 200,
+                "boris": 200,
+                "dora": 200,
+                "erin": 200,
+                "judy": 403,
+                "oscar": 403,
+            },
+        )
 
     def test_it_scopes_the_project_page(self):
-        self.assert_statuses("get", reverse("projects:detail", args=[self.project_a.pk]), {
-            "alice": 200, "leo": 200, "ursula": 200, "boris": 404, "dora": 200, "erin": 200,
-            "judy": 404, "oscar": 404,
-        })
+        self.assert_statuses(
+            "get",
+            reverse("projects:detail", args=[self.project_a.pk]),
+            {
+                "alice": 200,
+                "leo": 200,
+                "ursula": 200,
+                "boris": 404,
+                "dora": 200,
+                "erin": 200,
+                "judy": 404,
+                "oscar": 404,
+            },
+        )
 
     def test_it_scopes_the_edit_form(self):
-        self.assert_statuses("get", reverse("projects:edit", args=[self.project_a.pk]), {
-            "alice": 200, "leo": 403, "ursula": 200, "boris": 404, "dora": 403, "erin": 403,
-            "judy": 404, "oscar": 404,
-        })
+        self.assert_statuses(
+            "get",
+            reverse("projects:edit", args=[self.project_a.pk]),
+            {
+                "alice": 200,
+                "leo": 403,
+                "ursula": 200,
+                "boris": 404,
+                "dora": 403,
+                "erin": 403,
+                "judy": 404,
+                "oscar": 404,
+            },
+        )
 
     def test_it_scopes_the_create_form(self):
-        self.assert_statuses("get", reverse("projects:create"), {
-            "alice": 200, "leo": 403, "ursula": 200, "boris": 200, "dora": 403, "erin": 403,
-            "judy": 403, "oscar": 403,
-        })
+        self.assert_statuses(
+            "get",
+            reverse("projects:create"),
+            {
+                "alice": 200,
+                "leo": 403,
+                "ursula": 200,
+                "boris": 200,
+                "dora": 403,
+                "erin": 403,
+                "judy": 403,
+                "oscar": 403,
+            },
+        )
 
     def test_it_lets_only_the_office_rebaseline(self):
-        self.assert_statuses("get", reverse("projects:rebaseline", args=[self.project_a.pk]), {
-            "alice": 200, "leo": 403, "ursula": 403, "boris": 404, "dora": 403, "erin": 403,
-            "judy": 404, "oscar": 404,
-        })
+        self.assert_statuses(
+            "get",
+            reverse("projects:rebaseline", args=[self.project_a.pk]),
+            {
+                "alice": 200,
+                "leo": 403,
+                "ursula": 403,
+                "boris": 404,
+                "dora": 403,
+                "erin": 403,
+                "judy": 404,
+                "oscar": 404,
+            },
+        )
 
     def test_it_scopes_the_listing_form(self):
-        self.assert_statuses("get", reverse("projects:listing-create", args=[self.project_a.pk]), {
-            "alice": 200, "leo": 403, "ursula": 200, "boris": 404, "dora": 403, "erin": 403,
-            "judy": 404, "oscar": 404,
-        })
+        self.assert_statuses(
+            "get",
+            reverse("projects:listing-create", args=[self.project_a.pk]),
+            {
+                "alice": 200,
+                "leo": 403,
+                "ursula": 200,
+                "boris": 404,
+                "dora": 403,
+                "erin": 403,
+                "judy": 404,
+                "oscar": 404,
+            },
+        )
 
     def test_it_scopes_the_milestone_form(self):
         milestone = self.project_a.milestones.create(kind_id=1)
         url = reverse("projects:milestone-edit", args=[self.project_a.pk, milestone.pk])
-        self.assert_statuses("get", url, {
-            "alice": 200, "leo": 403, "ursula": 200, "boris": 404, "dora": 403, "erin": 403,
-            "judy": 404, "oscar": 404,
-        })
+        self.assert_statuses(
+            "get",
+            url,
+            {
+                "alice": 200,
+                "leo": 403,
+                "ursula": 200,
+                "boris": 404,
+                "dora": 403,
+                "erin": 403,
+                "judy": 404,
+                "oscar": 404,
+            },
+        )
 
     def test_it_lets_only_the_office_delete(self):
         url = reverse("projects:delete", args=[self.project_b.pk])

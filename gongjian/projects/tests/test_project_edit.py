@@ -65,7 +65,9 @@ class ProjectEditTestCase(BaseTestCase):
 
     def test_it_names_the_field_with_a_bad_code(self):
         self.login(self.alice)
-        response = self.client.post(self.url(), form_data(self.project_a, code="2024-12-1", owner_uscc="91110000600037341X"))
+        response = self.client.post(
+            self.url(), form_data(self.project_a, code="2024-12-1", owner_uscc="91110000600037341X")
+        )
         self.assertEqual(response.status_code, 200)
         form = response.context["form"]
         self.assertIn("must look like", form.errors["code"][0])
@@ -79,7 +81,9 @@ class ProjectEditTestCase(BaseTestCase):
 
     def test_it_does_not_let_a_unit_move_a_project_out_of_its_scope(self):
         self.login(self.ursula)
-        response = self.client.post(self.url(), form_data(self.project_a, responsible_unit=self.town_b.pk))
+        response = self.client.post(
+            self.url(), form_data(self.project_a, responsible_unit=self.town_b.pk)
+        )
         self.assertEqual(response.status_code, 200)
         self.assertIn("responsible_unit", response.context["form"].errors)
 
@@ -93,8 +97,14 @@ class ProjectEditTestCase(BaseTestCase):
 class ProjectCreateTestCase(BaseTestCase):
     def test_it_creates_a_project_with_its_original_baseline_and_milestones(self):
         self.login(self.ursula)
-        data = form_data(self.project_a, name="东湖数据中心", code="2501-379901-89-01-000001",
-                         total_investment="88000", planned_start="2026-03-01", planned_end="2027-12-31")
+        data = form_data(
+            self.project_a,
+            name="东湖数据中心",
+            code="2501-379901-89-01-000001",
+            total_investment="88000",
+            planned_start="2026-03-01",
+            planned_end="2027-12-31",
+        )
         data.pop("version")
         response = self.client.post(reverse("projects:create"), data)
         project = Project.objects.get(name="东湖数据中心")
@@ -108,8 +118,14 @@ class ProjectCreateTestCase(BaseTestCase):
 
     def test_it_rejects_completion_before_start(self):
         self.login(self.alice)
-        data = form_data(self.project_a, name="X", code="", total_investment="1",
-                         planned_start="2026-03-01", planned_end="2025-12-31")
+        data = form_data(
+            self.project_a,
+            name="X",
+            code="",
+            total_investment="1",
+            planned_start="2026-03-01",
+            planned_end="2025-12-31",
+        )
         response = self.client.post(reverse("projects:create"), data)
         self.assertIn("planned_end", response.context["form"].errors)
 
@@ -118,16 +134,25 @@ class RebaselineTestCase(BaseTestCase):
     def test_it_logs_a_new_baseline_and_keeps_the_original(self):
         self.login(self.alice)
         url = reverse("projects:rebaseline", args=[self.project_a.pk])
-        response = self.client.post(url, {
-            "total_investment": "150000", "planned_start": "2026-01-01", "planned_end": "2028-06-30",
-            "reason": "增加二期厂房", "approved_by": "市发改委", "approved_on": "2026-10-08",
-        })
+        response = self.client.post(
+            url,
+            {
+                "total_investment": "150000",
+                "planned_start": "2026-01-01",
+                "planned_end": "2028-06-30",
+                "reason": "增加二期厂房",
+                "approved_by": "市发改委",
+                "approved_on": "2026-10-08",
+            },
+        )
         self.assertRedirects(response, reverse("projects:detail", args=[self.project_a.pk]))
         self.project_a.refresh_from_db()
         self.assertEqual(self.project_a.total_investment, Decimal("150000"))
         self.assertEqual(self.project_a.original_total_investment, Decimal("120000"))
         record = self.project_a.rebaselines.get()
-        self.assertEqual((record.old_total_investment, record.approved_by), (Decimal("120000"), "市发改委"))
+        self.assertEqual(
+            (record.old_total_investment, record.approved_by), (Decimal("120000"), "市发改委")
+        )
         entry = AuditEntry.objects.get(project_id=self.project_a.pk, action="update")
         self.assertEqual(entry.changes["total_investment"], ["120000", "150000"])
         self.assertIn("增加二期厂房", entry.note)
@@ -137,8 +162,9 @@ class RebaselineTestCase(BaseTestCase):
     def test_it_requires_a_reason_and_a_change(self):
         self.login(self.alice)
         url = reverse("projects:rebaseline", args=[self.project_a.pk])
-        response = self.client.post(url, {"total_investment": "120000", "approved_by": "x",
-                                          "approved_on": "2026-10-08"})
+        response = self.client.post(
+            url, {"total_investment": "120000", "approved_by": "x", "approved_on": "2026-10-08"}
+        )
         form = response.context["form"]
         self.assertIn("reason", form.errors)
         self.assertIn("Nothing changed", str(form.non_field_errors()))
@@ -149,16 +175,24 @@ class ChildEditTestCase(BaseTestCase):
     def test_it_adds_a_listing_and_audits_it(self):
         self.login(self.ursula)
         url = reverse("projects:listing-create", args=[self.project_a.pk])
-        response = self.client.post(url, {"year": 2026, "level": "city", "planned_investment": "30000"})
+        response = self.client.post(
+            url, {"year": 2026, "level": "city", "planned_investment": "30000"}
+        )
         self.assertRedirects(response, reverse("projects:detail", args=[self.project_a.pk]))
         self.assertEqual(self.project_a.listings.get().planned_investment, Decimal("30000"))
-        self.assertTrue(AuditEntry.objects.filter(target_type="projects.AnnualListing", action="create").exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                target_type="projects.AnnualListing", action="create"
+            ).exists()
+        )
 
     def test_it_refuses_a_second_listing_for_the_same_year(self):
         self.login(self.ursula)
         url = reverse("projects:listing-create", args=[self.project_a.pk])
         self.client.post(url, {"year": 2026, "level": "city", "planned_investment": "30000"})
-        response = self.client.post(url, {"year": 2026, "level": "province", "planned_investment": "1"})
+        response = self.client.post(
+            url, {"year": 2026, "level": "province", "planned_investment": "1"}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.project_a.listings.count(), 1)
 
@@ -166,8 +200,15 @@ class ChildEditTestCase(BaseTestCase):
         self.login(self.ursula)
         milestone = self.project_a.milestones.create(kind_id=1)
         url = reverse("projects:milestone-edit", args=[self.project_a.pk, milestone.pk])
-        self.client.post(url, {"planned_date": "2026-02-01", "actual_date": "2026-02-10",
-                               "owner_unit": self.dept.pk, "owner_person": "李工"})
+        self.client.post(
+            url,
+            {
+                "planned_date": "2026-02-01",
+                "actual_date": "2026-02-10",
+                "owner_unit": self.dept.pk,
+                "owner_person": "李工",
+            },
+        )
         milestone.refresh_from_db()
         self.assertEqual(str(milestone.actual_date), "2026-02-10")
         entry = AuditEntry.objects.get(target_type="projects.Milestone", action="update")

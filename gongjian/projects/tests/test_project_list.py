@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongjian.projects.models import AnnualListing, Industry, Stage
@@ -40,20 +40,29 @@ class ProjectListTestCase(BaseTestCase):
 
     def test_it_filters_by_stage_industry_unit_and_leader(self):
         other_stage = Stage.objects.get(code="preliminary")
-        self.make_project(name="前期项目", stage=other_stage, responsible_unit=self.town_b,
-                          industry=Industry.objects.get(code="pharma"))
+        self.make_project(
+            name="前期项目",
+            stage=other_stage,
+            responsible_unit=self.town_b,
+            industry=Industry.objects.get(code="pharma"),
+        )
         self.assertEqual(self.names(self.get(stage=other_stage.pk)), ["前期项目"])
-        self.assertEqual(self.names(self.get(industry=Industry.objects.get(code="pharma").pk)), ["前期项目"])
+        self.assertEqual(
+            self.names(self.get(industry=Industry.objects.get(code="pharma").pk)), ["前期项目"]
+        )
         self.assertEqual(self.names(self.get(unit=self.town_a.pk)), [self.project_a.name])
         self.assertEqual(self.names(self.get(leader=self.leo.pk)), [self.project_a.name])
 
     def test_it_filters_by_level_and_year(self):
-        AnnualListing.objects.create(project=self.project_a, year=2026, level="province",
-                                     planned_investment=Decimal("30000"))
-        AnnualListing.objects.create(project=self.project_b, year=2026, level="city",
-                                     planned_investment=Decimal("8000"))
-        AnnualListing.objects.create(project=self.project_b, year=2025, level="province",
-                                     planned_investment=Decimal("5000"))
+        AnnualListing.objects.create(
+            project=self.project_a, year=2026, level="province", planned_investment=Decimal("30000")
+        )
+        AnnualListing.objects.create(
+            project=self.project_b, year=2026, level="city", planned_investment=Decimal("8000")
+        )
+        AnnualListing.objects.create(
+            project=self.project_b, year=2025, level="province", planned_investment=Decimal("5000")
+        )
         self.assertEqual(self.names(self.get(year=2026, level="province")), [self.project_a.name])
         self.assertEqual(self.names(self.get(year=2025, level="province")), [self.project_b.name])
         self.assertEqual(self.names(self.get(year=2025)), [self.project_b.name])
@@ -65,12 +74,18 @@ class ProjectListTestCase(BaseTestCase):
         self.project_b.investment_source = "foreign"
         self.project_b.save()
         self.assertEqual(self.names(self.get(flag="is_secretary_project")), [self.project_b.name])
-        self.assertEqual(self.names(self.get(flag=["is_secretary_project", "foreign"])), [self.project_b.name])
+        self.assertEqual(
+            self.names(self.get(flag=["is_secretary_project", "foreign"])), [self.project_b.name]
+        )
         self.assertEqual(self.names(self.get(flag="is_high_tech")), [])
 
     def test_it_sorts(self):
-        self.assertEqual(self.names(self.get(sort="-investment")), [self.project_b.name, self.project_a.name])
-        self.assertEqual(self.names(self.get(sort="name")), sorted([self.project_a.name, self.project_b.name]))
+        self.assertEqual(
+            self.names(self.get(sort="-investment")), [self.project_b.name, self.project_a.name]
+        )
+        self.assertEqual(
+            self.names(self.get(sort="name")), sorted([self.project_a.name, self.project_b.name])
+        )
 
     def test_it_paginates_25_rows(self):
         for i in range(30):
@@ -82,7 +97,9 @@ class ProjectListTestCase(BaseTestCase):
 
     def test_it_returns_only_the_rows_to_htmx(self):
         self.login(self.alice)
-        response = self.client.get(self.url, {"q": "cqca"}, headers={"HX-Request": "true", "HX-Target": "project-rows"})
+        response = self.client.get(
+            self.url, {"q": "cqca"}, headers={"HX-Request": "true", "HX-Target": "project-rows"}
+        )
         self.assertContains(response, self.project_a.name)
         self.assertNotContains(response, "<html")
         self.assertNotContains(response, 'id="filters"')
@@ -102,16 +119,20 @@ class ProjectListTestCase(BaseTestCase):
 
         def count_queries() -> int:
             with CaptureQueriesContext(connection) as ctx:
-                self.client.get(self.url, {"q": "项目", "stage": self.stage.pk, "flag": "is_manufacturing"})
+                self.client.get(
+                    self.url, {"q": "项目", "stage": self.stage.pk, "flag": "is_manufacturing"}
+                )
             return len(ctx.captured_queries)
 
         few = count_queries()
         for i in range(25):
             self.make_project(name=f"制造项目{i}", is_manufacturing=True, leader=self.leo)
-        AnnualListing.objects.bulk_create([
-            AnnualListing(project=p, year=2026, level="city", planned_investment=1)
-            for p in type(self.project_a).objects.all()
-        ])
+        AnnualListing.objects.bulk_create(
+            [
+                AnnualListing(project=p, year=2026, level="city", planned_investment=1)
+                for p in type(self.project_a).objects.all()
+            ]
+        )
         many = count_queries()
         self.assertEqual(few, many)
         self.assertLessEqual(many, 12)

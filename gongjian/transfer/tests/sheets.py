@@ -11,14 +11,18 @@ from python_calamine import CalamineWorkbook
 from gongjian.transfer.exporter import export_projects
 
 
-def write_rows(path: Path, rows: list[list], *, merge: str | None = None, formula: str | None = None) -> Path:
+def write_rows(
+    path: Path, rows: list[list], *, merge: str | None = None, formula: str | None = None
+) -> Path:
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet()
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if isinstance(value, datetime.date):
-                sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), date_format)
+                sheet.write_datetime(
+                    r, c, datetime.datetime.combine(value, datetime.time()), date_format
+                )
             elif value is not None:
                 sheet.write(r, c, value)
     if merge:

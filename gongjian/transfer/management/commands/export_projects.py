@@ -11,8 +11,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("out", help="the .xlsx file to write")
-        parser.add_argument("--year", type=int, help="whose annual list fills 年度/重点级别 (default: this year)")
-        parser.add_argument("--user", help="export only what this user may see (default: everything)")
+        parser.add_argument(
+            "--year", type=int, help="whose annual list fills 年度/重点级别 (default: this year)"
+        )
+        parser.add_argument(
+            "--user", help="export only what this user may see (default: everything)"
+        )
 
     def handle(self, out, year=None, user=None, **options):
         projects = Project.objects.all()

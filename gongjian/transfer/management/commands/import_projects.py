@@ -6,13 +6,18 @@ from gongjian.transfer.importer import import_projects
 
 
 class Command(BaseCommand):
-    help = ("Import projects from .xlsx: rows with a known 项目代码 update that project, others create "
-            "one. Nothing is written if any row is wrong (exit status 1).")
+    help = (
+        "Import projects from .xlsx: rows with a known 项目代码 update that project, others create "
+        "one. Nothing is written if any row is wrong (exit status 1)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the .xlsx file, laid out as export_projects writes it")
-        parser.add_argument("--user", required=True,
-                            help="import as this user: their permissions apply and the audit names them")
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="import as this user: their permissions apply and the audit names them",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
     def handle(self, file, user, dry_run=False, **options):
@@ -31,9 +36,12 @@ class Command(BaseCommand):
             more = report.error_count - len(report.errors)
             if more:
                 self.stderr.write(f"… and {more} more errors")
-            raise CommandError(f"{report.error_count} errors in {report.rows} rows; nothing was written.")
+            raise CommandError(
+                f"{report.error_count} errors in {report.rows} rows; nothing was written."
+            )
         verb = "would create" if dry_run else "created"
+        update_verb = "would update" if dry_run else "updated"
         self.stdout.write(
-            f"{report.rows} rows: {verb} {report.created}, "
-            f"{'would update' if dry_run else 'updated'} {report.updated}, unchanged {report.unchanged}."
+            f"{report.rows} rows: {verb} {report.created}, {update_verb} {report.updated}, "
+            f"unchanged {report.unchanged}."
         )
