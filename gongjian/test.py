@@ -23,9 +23,11 @@ ENTERPRISE_USCC = "91110000600037341L"
 OTHER_USCC = "914403001922038216"
 
 
-class BaseTestCase(TestCase):
+class Personas:
+    """The shared city, personas and projects; mixed into database test cases."""
+
     @classmethod
-    def setUpTestData(cls) -> None:
+    def create_personas(cls) -> None:
         cls.province = Region.objects.create(code="370000", name="山海省", level="province")
         cls.city_region = Region.objects.create(
             code="379900", name="青川市", level="city", parent=cls.province
@@ -105,3 +107,9 @@ class BaseTestCase(TestCase):
 
     def login(self, user: User) -> None:
         self.client.force_login(user)
+
+
+class BaseTestCase(Personas, TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.create_personas()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +38,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+    def readable_changes(self) -> list[tuple[str, object, object]]:
+        """(field label, before, after) in the reader's language, for the change history."""
+        try:
+            model = apps.get_model(self.target_type)
+        except LookupError:
+            model = None
+        rows = []
+        for name, (before, after) in self.changes.items():
+            rows.append((_field_label(model, name), _readable(before), _readable(after)))
+        return rows
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:
+        return name
+
+
+def _readable(value):
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return value

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts import access
 from gongjian.accounts.models import Unit, User
 from gongjian.lib.search import normalise_query
 from gongjian.projects.models import AnnualListing, Industry, Level, Stage
@@ -51,6 +52,12 @@ class ProjectFilterForm(forms.Form):
     )
     flag = forms.MultipleChoiceField(choices=FLAG_CHOICES, required=False, label=_("Flags"))
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Offer only the units whose projects this user can see.
+            self.fields["unit"].queryset = access.visible_units(user)
 
     def select_fields(self) -> list[tuple[forms.BoundField, list]]:
         """The drop-downs with their options listed once (a template loop over a ModelChoiceField

@@ -22,7 +22,7 @@ PAGE_SIZE = 25
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     access.require_registry(request)
-    filters = ProjectFilterForm(request.GET)
+    filters = ProjectFilterForm(request.GET, user=request.user)
     year = filters.year_or_current()
     qs = filters.apply(access.visible_projects(request.user)).for_list(year)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -44,7 +44,7 @@ class UploadForm(forms.Form):
 def export(request: HttpRequest) -> FileResponse:
     """The project list as filtered on screen, as .xlsx."""
     access.require_registry(request)
-    filters = ProjectFilterForm(request.GET)
+    filters = ProjectFilterForm(request.GET, user=request.user)
     projects = filters.apply(access.visible_projects(request.user))
     spool = tempfile.TemporaryFile()
     export_projects(projects, spool, year=filters.year_or_current())

@@ -43,6 +43,8 @@ class ProjectEditTestCase(BaseTestCase):
         page = self.client.get(reverse("projects:detail", args=[self.project_a.pk]))
         self.assertContains(page, "东湖路1号")
         self.assertContains(page, "ursula".title())
+        # The history names the field as people read it, not as the code does.
+        self.assertContains(page, "Address: <del>∅</del> → <ins>东湖路1号</ins>", html=False)
 
     def test_it_refuses_to_overwrite_a_newer_version(self):
         self.login(self.ursula)

@@ -136,3 +136,11 @@ class ProjectListTestCase(BaseTestCase):
         many = count_queries()
         self.assertEqual(few, many)
         self.assertLessEqual(many, 12)
+
+    def test_the_unit_filter_offers_only_units_in_scope(self):
+        self.login(self.ursula)
+        response = self.client.get(self.url)
+        unit_field = response.context["filters"]["unit"]
+        labels = [label for _value, label in unit_field.field.choices]
+        self.assertIn("东湖街道", labels)
+        self.assertNotIn("西山镇", labels)
