@@ -61,6 +61,18 @@ EDIT_FIELDS = [
     "stats_code",
 ]
 BASELINE_FIELDS = ["total_investment", "planned_start", "planned_end"]
+# How the form is laid out on the page, section by section.
+FIELDSETS = [
+    (_("Project"), ["name", "code", "stage", "industry", "industry_class", "category",
+                    "construction_type"]),
+    (_("Owner and investment"), ["owner_name", "owner_uscc", "investment_source",
+                                 "total_investment", "planned_start", "planned_end", "land_area",
+                                 "expected_output", "expected_tax", "stats_status", "stats_code",
+                                 "is_fortune500", "is_listed_company", "is_specialised"]),
+    (_("Location and responsibility"), ["region", "park", "address", "longitude", "latitude",
+                                        "responsible_unit", "leader"]),
+    (_("Flags"), ["is_secretary_project", "is_high_tech", "is_manufacturing", "is_livelihood"]),
+]
 
 
 class ProjectForm(forms.ModelForm):
@@ -106,6 +118,15 @@ class ProjectForm(forms.ModelForm):
                 field.widget.attrs.setdefault("class", "form-select")
             else:
                 field.widget.attrs.setdefault("class", "form-control")
+
+    def fieldsets(self) -> list[tuple[str, list, list]]:
+        """(title, input fields, checkbox fields) per section of the page."""
+        sections = []
+        for title, names in FIELDSETS:
+            fields = [self[name] for name in names]
+            boxes = [f for f in fields if isinstance(f.field.widget, forms.CheckboxInput)]
+            sections.append((title, [f for f in fields if f not in boxes], boxes))
+        return sections
 
     def clean_code(self) -> str:
         code = normalize_project_code(self.cleaned_data.get("code") or "")

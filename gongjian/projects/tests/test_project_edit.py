@@ -215,3 +215,11 @@ class ChildEditTestCase(BaseTestCase):
         self.assertEqual(str(milestone.actual_date), "2026-02-10")
         entry = AuditEntry.objects.get(target_type="projects.Milestone", action="update")
         self.assertEqual(entry.changes["actual_date"], [None, "2026-02-10"])
+
+
+class ProjectFormLayoutTestCase(BaseTestCase):
+    def test_every_field_appears_in_exactly_one_section(self):
+        from gongjian.projects.forms import BASELINE_FIELDS, EDIT_FIELDS, FIELDSETS
+
+        laid_out = [name for _title, names in FIELDSETS for name in names]
+        self.assertCountEqual(laid_out, EDIT_FIELDS + BASELINE_FIELDS)
