@@ -22,11 +22,15 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+# Never copied into the trail: the trail is readable by more people than the secret is.
+SECRET_FIELDS = {"password"}
+
+
 def snapshot(instance: models.Model, field_names: list[str] | None = None) -> dict[str, Any]:
     """The audited values of an instance: concrete editable fields, foreign keys as their text."""
     values = {}
     for field in instance._meta.concrete_fields:
-        if not field.editable or field.primary_key:
+        if not field.editable or field.primary_key or field.name in SECRET_FIELDS:
             continue
         if field_names is not None and field.name not in field_names:
             continue

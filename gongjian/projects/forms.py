@@ -63,14 +63,33 @@ EDIT_FIELDS = [
 BASELINE_FIELDS = ["total_investment", "planned_start", "planned_end"]
 # How the form is laid out on the page, section by section.
 FIELDSETS = [
-    (_("Project"), ["name", "code", "stage", "industry", "industry_class", "category",
-                    "construction_type"]),
-    (_("Owner and investment"), ["owner_name", "owner_uscc", "investment_source",
-                                 "total_investment", "planned_start", "planned_end", "land_area",
-                                 "expected_output", "expected_tax", "stats_status", "stats_code",
-                                 "is_fortune500", "is_listed_company", "is_specialised"]),
-    (_("Location and responsibility"), ["region", "park", "address", "longitude", "latitude",
-                                        "responsible_unit", "leader"]),
+    (
+        _("Project"),
+        ["name", "code", "stage", "industry", "industry_class", "category", "construction_type"],
+    ),
+    (
+        _("Owner and investment"),
+        [
+            "owner_name",
+            "owner_uscc",
+            "investment_source",
+            "total_investment",
+            "planned_start",
+            "planned_end",
+            "land_area",
+            "expected_output",
+            "expected_tax",
+            "stats_status",
+            "stats_code",
+            "is_fortune500",
+            "is_listed_company",
+            "is_specialised",
+        ],
+    ),
+    (
+        _("Location and responsibility"),
+        ["region", "park", "address", "longitude", "latitude", "responsible_unit", "leader"],
+    ),
     (_("Flags"), ["is_secretary_project", "is_high_tech", "is_manufacturing", "is_livelihood"]),
 ]
 
