@@ -119,11 +119,17 @@ def make_import_file(path: Path) -> None:
     from gongjian.projects.models import Project
     from gongjian.transfer.exporter import export_projects
 
-    rows = Project.objects.order_by("id")[:IMPORT_ROWS]
+    last_pk = Project.objects.order_by("id").values_list("pk", flat=True)[IMPORT_ROWS - 1]
+    rows = Project.objects.filter(pk__lte=last_pk).order_by("id")
     export_projects(
         rows,
         path,
-        transform=lambda row: {**row, "项目代码": "", "项目名称": row["项目名称"] + "（二期）"},
+        transform=lambda row: {
+            **row,
+            "系统编号": None,
+            "项目代码": "",
+            "项目名称": row["项目名称"] + "（二期）",
+        },
     )
 
 
