@@ -137,7 +137,9 @@ def can_configure_lists(user) -> bool:
 def visible_units(user):
     """The units whose projects `user` may see: the choices of the list's unit filter."""
     scope = scope_for(user)
-    return Unit.objects.filter(_paths_q(scope.read_paths, "path")).exclude(kind=Unit.Kind.ENTERPRISE)
+    return Unit.objects.filter(_paths_q(scope.read_paths, "path")).exclude(
+        kind=Unit.Kind.ENTERPRISE
+    )
 
 
 def assignable_units(user):

@@ -99,7 +99,6 @@ class Unit(models.Model):
         return self.path.startswith(other.path)
 
 
-
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -9,8 +9,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
     like every other write (Django's own LogEntry records neither)."""
 
     def save_model(self, request, obj, form, change):
-        _audited_save(request, obj, lambda: super(AuditedModelAdmin, self).save_model(
-            request, obj, form, change))
+        _audited_save(
+            request,
+            obj,
+            lambda: super(AuditedModelAdmin, self).save_model(request, obj, form, change),
+        )
 
     def save_formset(self, request, form, formset, change):
         # Inline rows (a user's role grants) are writes too.

@@ -284,3 +284,21 @@ class PermissionTests(ImportTestCase):
             (Decimal("120000"), Decimal("150000")),
         )
         self.assertEqual(record.recorded_by, self.alice)
+
+
+class ExportCommandTests(ImportTestCase):
+    def test_it_writes_every_project_or_only_what_a_user_sees(self):
+        from gongjian.transfer.tests.sheets import read_rows
+
+        out = self.tmp / "out.xlsx"
+        call_command("export_projects", str(out))
+        self.assertEqual(len(read_rows(out)), 3)  # header + 2 projects
+        call_command("export_projects", str(out), "--user", "ursula")
+        rows = read_rows(out)
+        self.assertEqual([row[1] for row in rows[1:]], [self.project_a.name])
+
+    def test_codes_stay_text_and_amounts_numbers(self):
+        rows = self.exported_rows()
+        self.assertEqual(rows[1][rows[0].index("项目代码")], self.project_a.code)
+        self.assertEqual(rows[1][rows[0].index("行政区划代码")], "379901")
+        self.assertEqual(rows[1][rows[0].index("总投资（万元）")], 120000.0)
