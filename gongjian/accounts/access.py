@@ -81,7 +81,10 @@ def _paths_q(paths: tuple[str, ...], lookup: str) -> Q:
 
 
 def _root_paths() -> set[str]:
-    return set(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    # Enterprises are top-level units but never responsible for projects; a scope that covers
+    # every other root covers every project.
+    roots = Unit.objects.filter(parent__isnull=True).exclude(kind=Unit.Kind.ENTERPRISE)
+    return set(roots.values_list("path", flat=True))
 
 
 def visible_projects(user):

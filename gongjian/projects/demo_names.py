@@ -1,4 +1,5 @@
-"""Name tables for the demo city 青川市 in the fictional province 山海省.
+"""What things are called in the demo city 青川市 (fictional province 山海省): the name tables,
+and the pure functions that make project names and valid national codes from them.
 
 Every place, organisation and person here is invented. Region codes only have to pass
 `region_code_error` (a real province prefix, made-up digits after it), so 3799xx is used:
@@ -7,13 +8,16 @@ no real city has that code.
 
 from __future__ import annotations
 
+import datetime
+import random
 from typing import NamedTuple
+
+from gongjian.accounts.models import Role
+from gongjian.lib.codes import _gb11714_check, _uscc_check, is_valid_uscc
 
 PROVINCE_CODE, PROVINCE_NAME = "370000", "山海省"
 CITY_CODE, CITY_NAME = "379900", "青川市"
 CITY_GOVERNMENT = "青川市人民政府"
-# (latitude, longitude) of the city centre; projects are scattered around it.
-CITY_CENTRE = (36.5, 117.0)
 
 
 class CountySpec(NamedTuple):
@@ -25,12 +29,27 @@ class CountySpec(NamedTuple):
 
 
 COUNTIES = (
-    CountySpec("379901", "东湖区", "东湖区人民政府", ("东湖街道", "湖滨街道", "金山街道", "柳泉镇"),
-               (36.52, 117.03)),
-    CountySpec("379902", "西山县", "西山县人民政府", ("西山镇", "石门镇", "桃园镇", "龙泉街道"),
-               (36.41, 116.80)),
-    CountySpec("379903", "青河县", "青河县人民政府", ("青河街道", "白沙镇", "黄岭镇", "河口镇"),
-               (36.64, 117.24)),
+    CountySpec(
+        "379901",
+        "东湖区",
+        "东湖区人民政府",
+        ("东湖街道", "湖滨街道", "金山街道", "柳泉镇"),
+        (36.52, 117.03),
+    ),
+    CountySpec(
+        "379902",
+        "西山县",
+        "西山县人民政府",
+        ("西山镇", "石门镇", "桃园镇", "龙泉街道"),
+        (36.41, 116.80),
+    ),
+    CountySpec(
+        "379903",
+        "青河县",
+        "青河县人民政府",
+        ("青河街道", "白沙镇", "黄岭镇", "河口镇"),
+        (36.64, 117.24),
+    ),
 )
 # Weighted up when projects are placed, so the `unit` demo login has the richest list.
 SHOWCASE_TOWN = "东湖街道"
@@ -80,7 +99,7 @@ MILESTONE_OWNERS = {
     "completion": "市住房城乡建设局",
     "production": "市工业和信息化局",
 }
-DEFAULT_MILESTONE_OWNER = "市发展改革委"
+DEFAULT_OWNER = "市发展改革委"
 
 
 class EnterpriseSpec(NamedTuple):
@@ -149,6 +168,7 @@ class Template(NamedTuple):
     manufacturing: bool = True
 
 
+# Keyed by industry code, or by brand where one company has its own kind of project.
 # Names are drawn only from these tables, so the whole vocabulary stays well under the 4,096
 # names that `pinyin_keys` caches: bulk generation then computes each name's pinyin only once.
 TEMPLATES = {
@@ -169,6 +189,7 @@ TEMPLATES = {
         Template("精细化工中间体技改项目", (), "2662"),
         Template("年产{n}万吨可降解塑料项目", (6, 10), "2651"),
         Template("氢能综合利用项目", (), "2619"),
+        Template("危险废物综合处置中心项目", (), "7724", "ecology", False),
         Template("年产{n}万吨特种尼龙新材料项目", (3, 5), "2651"),
     ),
     "machinery": (
@@ -179,6 +200,7 @@ TEMPLATES = {
         Template("智能制造产业园项目", (), "3499"),
         Template("年产{n}万套汽车零部件项目", (20, 50, 100), "3670"),
         Template("工业机器人生产线项目", (), "3491"),
+        Template("企业技术研发中心项目", (), "7320", "other", False),
     ),
     "pharma": (
         Template("原料药绿色生产基地项目", (), "2710"),
@@ -188,6 +210,7 @@ TEMPLATES = {
         Template("高端医疗器械研发生产项目", (), "3581"),
         Template("医用高分子新材料项目", (), "3589"),
         Template("疫苗生产基地项目", (), "2762"),
+        Template("创新药物研发中心项目", (), "7340", "other", False),
     ),
     "digital": (
         Template("大数据中心项目", (), "6450", "infrastructure", False),
@@ -208,12 +231,24 @@ TEMPLATES = {
         Template("高性能新材料产业园项目", (), "3985"),
         Template("年产{n}万吨特种合金新材料项目", (1, 2, 5), "3240"),
     ),
-    "other": (
-        Template("城区污水处理厂提标改造项目", (), "4620", "ecology", False),
-        Template("老旧小区改造项目", (), "4710", "livelihood", False),
+    # The state-owned groups of industry "other" each build their own kind of project.
+    "青川城投": (
         Template("城市道路提升改造工程", (), "4813", "infrastructure", False),
+        Template("老旧小区改造项目", (), "4710", "livelihood", False),
+        Template("保障性租赁住房项目", (), "4710", "livelihood", False),
+    ),
+    "青川水务": (
+        Template("城区污水处理厂提标改造项目", (), "4620", "ecology", False),
+        Template("供水管网改造工程", (), "4610", "infrastructure", False),
+    ),
+    "青川文旅": (
         Template("文旅综合体项目", (), "7850", "services", False),
+        Template("青川湖景区提升工程", (), "7850", "services", False),
+        Template("青川湖湿地生态修复项目", (), "7715", "ecology", False),
+    ),
+    "青川物流": (
         Template("冷链物流园项目", (), "5990", "services", False),
+        Template("智慧物流园项目", (), "5990", "services", False),
     ),
 }
 PHASES = ("", "（二期）", "（三期）")
@@ -229,3 +264,117 @@ REBASELINE_REASONS = (
     "原材料价格上涨，投资概算调增",
 )
 REBASELINE_APPROVERS = ("市重点项目建设推进指挥部", "市政府常务会议", "市发展改革委")
+
+# How generated projects are spread over the default lists (relative weights, by code).
+INDUSTRY_WEIGHTS = {
+    "chemical": 19,
+    "machinery": 19,
+    "lithium": 19,
+    "pharma": 16,
+    "digital": 17,
+    "new_energy": 3,
+    "materials": 3,
+    "other": 4,
+}
+STAGE_WEIGHTS = {
+    "planning": 8,
+    "signed": 8,
+    "preliminary": 15,
+    "new_start": 20,
+    "construction": 32,
+    "in_production": 12,
+    "full_production": 5,
+}
+CONSTRUCTION_TYPE_WEIGHTS = {
+    "new": 60,
+    "expansion": 15,
+    "renovation": 15,
+    "relocation": 5,
+    "rebuild": 5,
+}
+SOURCE_WEIGHTS = {"domestic": 90, "foreign": 6, "hmt": 4}
+
+
+class Persona(NamedTuple):
+    username: str
+    role: str  # a Role, or "superuser" for the admin login
+    display_name: str
+    unit: str  # a unit name, or one of the BUSIEST_* markers resolved once projects exist
+
+
+BUSIEST_TOWN = "<the town with most projects>"
+BUSIEST_ENTERPRISE = "<the enterprise owning most projects>"
+# The first is the `leader` login; all of them are 包保领导 of generated projects, the city
+# leaders of big ones, the county heads of most others in their county.
+LEADERS = (
+    Persona("leader", Role.LEADER, "李国栋（市长）", CITY_GOVERNMENT),
+    Persona("leader2", Role.LEADER, "周海涛（副市长）", CITY_GOVERNMENT),
+    Persona("leader_dh", Role.LEADER, "孙立强（东湖区区长）", "东湖区人民政府"),
+    Persona("leader_xs", Role.LEADER, "吴振华（西山县县长）", "西山县人民政府"),
+    Persona("leader_qh", Role.LEADER, "郑卫东（青河县县长）", "青河县人民政府"),
+)
+# One login per role, in the order the command prints them.
+PERSONAS = (
+    Persona("office", Role.OFFICE, "张敏（市项目办）", CITY_GOVERNMENT),
+    LEADERS[0],
+    Persona("unit", Role.UNIT, "王晓峰（街道项目专员）", BUSIEST_TOWN),
+    Persona("dept", Role.DEPARTMENT, "刘静（市自然资源局）", "市自然资源局"),
+    Persona("enterprise", Role.ENTERPRISE, "陈立新（企业联络员）", BUSIEST_ENTERPRISE),
+    Persona("judge", Role.JUDGE, "赵文华（评委）", CITY_GOVERNMENT),
+    *LEADERS[1:],
+)
+# A Django superuser for /admin/; it has no role, so no project registry of its own.
+ADMIN = Persona("admin", "superuser", "系统管理员", "/admin/")
+
+
+# --- names and codes -------------------------------------------------------------------
+
+
+def project_name(rng: random.Random, brand: str, industry: str, used: set[str] | None):
+    """(name, Template): the brand plus a template of its industry. Unique when `used` is given:
+    a name already taken becomes the same company's next phase (二期, 三期)."""
+    for _ in range(100):
+        template = rng.choice(templates_for(brand, industry))
+        base = brand + template.pattern.format(n=rng.choice(template.sizes or (0,)))
+        if used is None:
+            return base + rng.choice(PHASES), template
+        for phase in PHASES:
+            if base + phase not in used:
+                used.add(base + phase)
+                return base + phase, template
+    raise RuntimeError(f"no unused project name left for {brand}")
+
+
+def templates_for(brand: str, industry: str) -> tuple[Template, ...]:
+    return TEMPLATES.get(brand) or TEMPLATES[industry]
+
+
+def enterprise_uscc(rng: random.Random, region_code: str) -> str:
+    """A USCC that passes both checks: 91 (an enterprise registered by the market regulator),
+    the region, an organisation code with its GB 11714 check, then the GB 32100 check."""
+    body = "".join(rng.choice("0123456789") for _ in range(8))
+    first17 = f"91{region_code}{body}{_gb11714_check(body)}"
+    code = first17 + _uscc_check(first17)
+    assert is_valid_uscc(code), code
+    return code
+
+
+def code_issued(rng: random.Random, start: datetime.date, today: datetime.date) -> datetime.date:
+    """When a project code was issued: months before the start and never after today. A few
+    were approved years ago and still carry an old-form (year-only) code."""
+    if rng.random() < 0.08:
+        return datetime.date(rng.randint(2016, 2020), rng.randint(1, 12), 1)
+    issued = start - datetime.timedelta(days=rng.randint(90, 400))
+    return issued if issued <= today else today - datetime.timedelta(days=rng.randint(0, 180))
+
+
+def project_code(rng, taken: set[str], issued: datetime.date, region: str, division: str) -> str:
+    """A 投资项目代码 not in `taken` (which it joins): issue year (old form, until 2020) or YYMM,
+    region, GB/T 4754 division, approval type (01 审批, 02 核准, 03 备案), serial."""
+    first = str(issued.year) if issued.year <= 2020 else f"{issued:%y%m}"
+    approval = rng.choice(("01", "02", "03", "03", "03"))
+    while True:
+        code = f"{first}-{region}-{division}-{approval}-{rng.randrange(1, 1_000_000):06d}"
+        if code not in taken:
+            taken.add(code)
+            return code

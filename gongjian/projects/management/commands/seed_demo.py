@@ -1,0 +1,70 @@
+"""`manage.py seed_demo [--projects N]`: load the demo city; the work is in projects/demo.py."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongjian.projects.demo import Login, seed_demo
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Create the fictional demo city 青川市 with its units, about 250 projects and one login "
+        "per role (safe to run again), and optionally add N generated projects for benchmarks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--projects",
+            type=int,
+            default=0,
+            metavar="N",
+            help=gettext_lazy(
+                "Also add N generated projects (creating the demo city first if needed)."
+            ),
+        )
+
+    def handle(self, *args, projects: int, verbosity: int, **options):
+        if projects < 0:
+            raise CommandError(_("--projects must be zero or more."))
+        report = seed_demo(extra_projects=projects)
+        if verbosity < 1:
+            return
+        if report.created_city:
+            self.stdout.write(self.style.SUCCESS(_("Created the demo city 青川市.")))
+        else:
+            self.stdout.write(_("The demo city 青川市 already exists; it was left as it is."))
+        if report.added_projects:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Added %(count)d projects in %(seconds).1f s.")
+                    % {"count": report.added_projects, "seconds": report.added_seconds}
+                )
+            )
+        self.stdout.write(login_table(report.logins))
+
+
+def login_table(logins: list[Login]) -> str:
+    # Plain column names: the cells are usernames and role codes, which are not translated.
+    header = Login("username", "role", "unit", "password")
+    rows = [header, *logins]
+    columns = list(zip(*[(r.username, r.role, r.unit, r.password) for r in rows], strict=True))
+    widths = [max(display_width(cell) for cell in column) for column in columns]
+    lines = []
+    for row in rows:
+        cells = (row.username, row.role, row.unit, row.password)
+        lines.append("  ".join(pad(cell, width) for cell, width in zip(cells, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def display_width(text: str) -> int:
+    # Chinese characters take two terminal columns, so len() would misalign the table.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
