@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
 from gongjian.audit.models import AuditEntry
+from gongjian.lib.bulk import insert_rows
 
 
 def plain_value(value: Any) -> Any:
     """A JSON-friendly, human-readable form of a field value."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, Decimal):
@@ -28,14 +32,19 @@ SECRET_FIELDS = {"password"}
 
 def snapshot(instance: models.Model, field_names: list[str] | None = None) -> dict[str, Any]:
     """The audited values of an instance: concrete editable fields, foreign keys as their text."""
-    values = {}
-    for field in instance._meta.concrete_fields:
-        if not field.editable or field.primary_key or field.name in SECRET_FIELDS:
-            continue
-        if field_names is not None and field.name not in field_names:
-            continue
-        values[field.name] = plain_value(getattr(instance, field.name))
-    return values
+    names = _audited_fields(type(instance))
+    if field_names is not None:
+        names = [name for name in names if name in field_names]
+    return {name: plain_value(getattr(instance, name)) for name in names}
+
+
+@functools.cache
+def _audited_fields(model: type[models.Model]) -> list[str]:
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name not in SECRET_FIELDS
+    ]
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -69,9 +78,14 @@ def _entry_fields(actor, action, instance, changes, note) -> dict[str, Any]:
     }
 
 
+def _is_empty(value: Any) -> bool:
+    # Not `value in (None, "", False)`: 0 == False, and a zero amount is a value worth keeping.
+    return value is None or value is False or value == ""
+
+
 def creation_changes(instance: models.Model) -> dict[str, list[Any]]:
     """A new row's values as changes from nothing (empty values left out)."""
-    return {k: [None, v] for k, v in snapshot(instance).items() if v not in (None, "", False)}
+    return {k: [None, v] for k, v in snapshot(instance).items() if not _is_empty(v)}
 
 
 def audit_created(*, actor, instance: models.Model, note: str = "") -> AuditEntry:
@@ -101,21 +115,17 @@ def audit_deleted(*, actor, instance: models.Model, note: str = "") -> AuditEntr
         actor=actor,
         action=AuditEntry.Action.DELETE,
         instance=instance,
-        changes={k: [v, None] for k, v in before.items() if v not in (None, "", False)},
+        changes={k: [v, None] for k, v in before.items() if not _is_empty(v)},
         note=note,
     )
 
 
 def audit_bulk(entries: list[dict[str, Any]]) -> None:
     """Write many entries at once (imports); each dict takes audit_record's keyword arguments."""
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                **_entry_fields(
-                    e["actor"], e["action"], e["instance"], e["changes"], e.get("note", "")
-                )
-            )
-            for e in entries
-        ],
-        batch_size=2000,
-    )
+    rows = []
+    for e in entries:
+        row = _entry_fields(e["actor"], e["action"], e["instance"], e["changes"], e.get("note", ""))
+        actor = row.pop("actor")
+        row["actor_id"] = actor.pk if actor is not None else None
+        rows.append(row)
+    insert_rows(AuditEntry, rows)

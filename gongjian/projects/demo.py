@@ -20,13 +20,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from gongjian.accounts.models import Region, RoleGrant, Unit, User
 from gongjian.audit.models import AuditEntry
-from gongjian.audit.services import audit_bulk, snapshot
+from gongjian.audit.services import audit_bulk, creation_changes
+from gongjian.lib.bulk import insert_quickly
 from gongjian.lib.search import search_text_for
 from gongjian.projects import demo_names as names
 from gongjian.projects.models import (
@@ -436,7 +437,7 @@ def most_common(items):
 
 
 def audit_created_entry(project: Project) -> dict:
-    changes = {k: [None, v] for k, v in snapshot(project).items() if v not in (None, "", False)}
+    changes = creation_changes(project)
     entry = {"actor": None, "action": AuditEntry.Action.CREATE, "note": AUDIT_NOTE}
     return {**entry, "instance": project, "changes": changes}
 
@@ -461,31 +462,3 @@ def add_generated_projects(city: City, count: int, today: date) -> None:
         insert_quickly(
             AnnualListing, [r for p in listed for r in listings_for(rng, p, [today.year])]
         )
-
-
-def insert_quickly(model, objs: list) -> None:
-    """INSERT `objs` with one executemany; their primary keys are not set.
-
-    bulk_create compiles a statement for every 22 project rows (SQLite's 999-parameter limit)
-    and prepares every value separately: for 100,000 projects that was over half the run.
-    Values are still prepared by their field (get_db_prep_save, as bulk_create does), but each
-    distinct value once, and most repeat (foreign keys, flags, dates).
-    """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()  # auto_now(_add) fields: one timestamp, as if inserted at once
-    columns = []
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values = [now] * len(objs)
-        else:
-            values = [getattr(obj, field.attname) for obj in objs]
-        prepared = {value: field.get_db_prep_save(value, connection) for value in set(values)}
-        columns.append([prepared[value] for value in values])
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(zip(*columns, strict=True)))

@@ -114,23 +114,30 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        f = self.fields
-        f["responsible_unit"].queryset = access.assignable_units(user)
-        f["park"].queryset = Unit.objects.filter(kind=Unit.Kind.PARK)
-        f["leader"].queryset = User.objects.filter(grants__role="leader").distinct()
-        f["region"].queryset = Region.objects.all()
-        for name, model in (
-            ("stage", Stage),
-            ("industry", Industry),
-            ("category", Category),
-            ("construction_type", ConstructionType),
-        ):
-            f[name].queryset = model.objects.filter(is_active=True)
+        self.configure_fields(self.fields, user)
         if self.instance.pk:
             for name in BASELINE_FIELDS:
-                f[name].disabled = True
-            f["version"].initial = self.instance.version
-        for field in f.values():
+                self.fields[name].disabled = True
+            self.fields["version"].initial = self.instance.version
+
+    @staticmethod
+    def configure_fields(fields: dict, user) -> None:
+        """Choices the user may pick, and Bootstrap classes. The importer calls this once per
+        file for fields it shares between rows."""
+        querysets = {
+            "responsible_unit": lambda: access.assignable_units(user),
+            "park": lambda: Unit.objects.filter(kind=Unit.Kind.PARK),
+            "leader": lambda: User.objects.filter(grants__role="leader").distinct(),
+            "region": lambda: Region.objects.all(),
+            "stage": lambda: Stage.objects.filter(is_active=True),
+            "industry": lambda: Industry.objects.filter(is_active=True),
+            "category": lambda: Category.objects.filter(is_active=True),
+            "construction_type": lambda: ConstructionType.objects.filter(is_active=True),
+        }
+        for name, queryset in querysets.items():
+            if isinstance(fields[name], forms.ModelChoiceField):
+                fields[name].queryset = queryset()
+        for field in fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(field.widget, forms.Select):
@@ -244,6 +251,12 @@ class RebaselineForm(forms.Form):
         return data
 
 
+def check_listing_year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise ValidationError(_("Enter a year between 2000 and 2100."))
+    return year
+
+
 class ListingForm(forms.ModelForm):
     class Meta:
         model = AnnualListing
@@ -258,9 +271,7 @@ class ListingForm(forms.ModelForm):
         self.project = project
 
     def clean_year(self) -> int:
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise ValidationError(_("Enter a year between 2000 and 2100."))
+        year = check_listing_year(self.cleaned_data["year"])
         # `project` is not a form field, so Django's unique check would skip this constraint.
         taken = AnnualListing.objects.filter(project=self.project, year=year).exclude(
             pk=self.instance.pk

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from gongjian.audit.services import (
     audit_created,
     audit_deleted,
-    audit_record,
     audit_updated,
     snapshot,
 )
@@ -30,13 +29,18 @@ class EditConflict(Exception):
 @transaction.atomic
 def project_create(*, actor, form) -> Project:
     project: Project = form.save(commit=False)
-    project.original_total_investment = project.total_investment
-    project.original_start = project.planned_start
-    project.original_end = project.planned_end
+    start_baseline(project)
     project.save()
     audit_created(actor=actor, instance=project)
     milestones_create_from_templates(project=project)
     return project
+
+
+def start_baseline(project: Project) -> None:
+    """A new project's original baseline is its first approved cost and dates."""
+    project.original_total_investment = project.total_investment
+    project.original_start = project.planned_start
+    project.original_end = project.planned_end
 
 
 def milestones_create_from_templates(*, project: Project) -> None:
@@ -135,11 +139,6 @@ def child_save(*, actor, form, project: Project) -> None:
 
 @transaction.atomic
 def child_delete(*, actor, instance) -> None:
-    audit_record(
-        actor=actor,
-        action="delete",
-        instance=instance,
-        changes={k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")},
-    )
+    audit_deleted(actor=actor, instance=instance)
     Project.objects.filter(pk=instance.project_id).update(version=F("version") + 1)
     instance.delete()

@@ -82,17 +82,17 @@ def _integer(column: Column, value: Any) -> str:
     raise CellError(_('"%(text)s" is not a whole number') % {"text": value})
 
 
-def _date(column: Column, value: Any) -> str:
+def _date(column: Column, value: Any) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
+        return value.date()
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return value
     text = str(value)
     # A text date is accepted only in the one unambiguous form; 2026.3.1, 3/1/2026 and 2026年3月
     # are refused because Excel and people read them differently.
     if _ISO_DATE.fullmatch(text):
         try:
-            return datetime.date.fromisoformat(text).isoformat()
+            return datetime.date.fromisoformat(text)
         except ValueError:
             pass
     raise CellError(

@@ -12,23 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from gongjian.accounts import access
 from gongjian.audit.services import snapshot
 from gongjian.lib.codes import normalize_project_code
-from gongjian.projects.forms import BASELINE_FIELDS, EDIT_FIELDS
+from gongjian.projects.forms import BASELINE_FIELDS
 from gongjian.projects.models import AnnualListing, Project
 from gongjian.transfer import writer
 from gongjian.transfer.cells import CellError, parse_cell
 from gongjian.transfer.columns import BY_FIELD, CHOICE_LABELS, ID_HEADER, Kind
-from gongjian.transfer.lookups import ImportListingForm, ImportProjectForm, Lookups
+from gongjian.transfer.lookups import LOOKUP_FIELDS, ImportListingForm, ImportProjectForm, Lookups
 from gongjian.transfer.reader import FileRejected, Sheet, read_sheet
+from gongjian.transfer.rowcheck import FORM_FIELDS, LISTING_FIELDS, Checker, RowCheck, check_rows
 
 MAX_REPORTED_ERRORS = 1000
 MAX_PREVIEW_ROWS = 200
-FORM_FIELDS = EDIT_FIELDS + BASELINE_FIELDS
 
 
 @dataclass
@@ -83,9 +82,12 @@ class ImportReport:
 
 
 def import_projects(
-    path: str | Path, *, user, filename: str = "", dry_run: bool = False
+    path: str | Path, *, user, filename: str = "", dry_run: bool = False, parallel: bool = False
 ) -> ImportReport:
-    """Check `path` and, unless `dry_run` or any row is wrong, write it. Never half-writes."""
+    """Check `path` and, unless `dry_run` or any row is wrong, write it. Never half-writes.
+
+    `parallel` checks large files in forked worker processes: for single-threaded callers
+    such as the import_projects command (forking a multi-threaded web server is unsafe)."""
     report = ImportReport(filename=filename or Path(path).name)
     try:
         sheet = read_sheet(path)
@@ -94,7 +96,7 @@ def import_projects(
         return report
     report.rows = len(sheet.rows)
     with transaction.atomic():
-        plans = _plan(sheet, user, report)
+        plans = _plan(sheet, user, report, parallel)
         report.errors.sort(key=lambda error: error.row)
         if report.ok and not dry_run:
             writer.write_plans(plans, user=user, filename=report.filename)
@@ -102,23 +104,28 @@ def import_projects(
     return report
 
 
-def _plan(sheet: Sheet, user, report: ImportReport) -> list[RowPlan]:
+def _plan(sheet: Sheet, user, report: ImportReport, parallel: bool) -> list[RowPlan]:
     lookups = Lookups(user)
     parsed = [
         (number, _parse_row(sheet, number, cells, lookups, report)) for number, cells in sheet.rows
     ]
     existing = _match_rows(parsed, user, report)
-    listings = _existing_listings(parsed, existing)
-    is_office = access.scope_for(user).is_office
+    checker = Checker(
+        user=user,
+        lookups=lookups,
+        listings=_existing_listings(parsed, existing),
+        is_office=access.scope_for(user).is_office,
+        project_form=ImportProjectForm.for_import(lookups, user),
+        listing_form=ImportListingForm.for_import(),
+    )
+    rows = [(n, values, existing[n]) for n, values in parsed if values and n in existing]
     plans = []
-    for number, values in parsed:
-        if values is None or number not in existing:
+    for check in check_rows(checker, rows, parallel=parallel):
+        if check.errors:
+            for column, message in check.errors:
+                report.add_error(check.row, column, message)
             continue
-        plan = _plan_row(
-            number, values, existing[number], listings, lookups, user, is_office, report
-        )
-        if plan is None:
-            continue
+        plan = _build_plan(checker, check, existing[check.row])
         if plan.changes:
             plans.append(plan)
             report.created += plan.is_new
@@ -239,72 +246,31 @@ def _existing_listings(
     return found
 
 
-def _plan_row(
-    number, values, project, listings, lookups, user, is_office, report
-) -> RowPlan | None:
+def _build_plan(checker: Checker, check: RowCheck, project: Project | None) -> RowPlan:
+    """Apply a checked row's values to the matched project (or a new one), keeping the old
+    values for the audit trail."""
+    indexes = checker.lookups.indexes
     instance = project if project is not None else Project()
-    data = model_to_dict(instance, fields=FORM_FIELDS)
-    data.update({k: v for k, v in values.items() if k in FORM_FIELDS})
-    form = ImportProjectForm(data, instance=instance, user=user, lookups=lookups)
-    before = snapshot(project, FORM_FIELDS) if project is not None else {}
-    old_baseline = {name: getattr(project, name) for name in BASELINE_FIELDS} if project else None
-    if not form.is_valid():
-        _report_form_errors(number, form, report)
-        return None
-    unit = form.cleaned_data["responsible_unit"]
-    if unit.pk not in lookups.assignable:
-        report.add_error(
-            number,
-            BY_FIELD["responsible_unit"].header,
-            _("you may not make %(unit)s responsible for projects") % {"unit": unit},
-        )
-        return None
-    plan = RowPlan(row=number, project=form.instance, is_new=project is None, before=before)
-    if old_baseline is not None and any(form.cleaned_data[k] != v for k, v in old_baseline.items()):
-        if not is_office:
-            report.add_error(
-                number,
-                BY_FIELD["total_investment"].header,
-                _(
-                    "the row changes the approved baseline (total investment or planned dates); "
-                    "only the project office may re-baseline, on the project page"
-                ),
-            )
-            return None
-        plan.rebaseline = old_baseline
-    if values.get("listing_year"):
-        if not _plan_listing(plan, number, values, listings, report):
-            return None
+    plan = RowPlan(row=check.row, project=instance, is_new=project is None)
+    if project is not None:
+        plan.before = snapshot(project, FORM_FIELDS)
+        if check.changes_baseline:
+            plan.rebaseline = {name: getattr(project, name) for name in BASELINE_FIELDS}
+    for name, value in check.project.items():
+        if name in LOOKUP_FIELDS:
+            value = indexes[name].by_pk[value] if value is not None else None
+        setattr(instance, name, value)
+    if check.listing is not None:
+        year = check.listing["year"]
+        listing = checker.listings.get((instance.pk, year)) if project is not None else None
+        if listing is not None:
+            plan.listing_before = snapshot(listing, LISTING_FIELDS)
+        else:
+            listing = AnnualListing(project=instance if project is not None else None)
+        for name, value in check.listing.items():
+            setattr(listing, name, value)
+        plan.listing = listing
     return plan
-
-
-def _plan_listing(plan: RowPlan, number: int, values, listings, report) -> bool:
-    year = int(values["listing_year"])
-    existing = listings.get((plan.project.pk, year)) if not plan.is_new else None
-    data = {
-        "year": year,
-        "level": values.get("listing_level", existing.level if existing else ""),
-        "planned_investment": values.get(
-            "listing_planned_investment", existing.planned_investment if existing else ""
-        ),
-        "planned_start": existing.planned_start if existing else plan.project.planned_start,
-        "planned_completion": existing.planned_completion if existing else plan.project.planned_end,
-    }
-    form = ImportListingForm(data, instance=existing, project=plan.project)
-    if not form.is_valid():
-        names = {
-            "year": "listing_year",
-            "level": "listing_level",
-            "planned_investment": "listing_planned_investment",
-        }
-        for name, messages in form.errors.items():
-            column = BY_FIELD[names[name]].header if name in names else _("annual listing")
-            for message in messages:
-                report.add_error(number, column, message)
-        return False
-    plan.listing_before = snapshot(existing, list(data)) if existing else None
-    plan.listing = form.instance
-    return True
 
 
 def _preview(plan: RowPlan) -> dict[str, Any]:
@@ -336,13 +302,6 @@ def _preview(plan: RowPlan) -> dict[str, Any]:
         "changes": changes,
         "rebaseline": bool(plan.rebaseline),
     }
-
-
-def _report_form_errors(number: int, form, report: ImportReport) -> None:
-    for name, messages in form.errors.items():
-        column = BY_FIELD[name].header if name in BY_FIELD else _("row")
-        for message in messages:
-            report.add_error(number, column, message)
 
 
 def _chunks(items: list, size: int):

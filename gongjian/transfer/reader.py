@@ -49,7 +49,7 @@ def read_sheet(path: str | Path) -> Sheet:
         raise FileRejected(_("The file is empty."))
     if size > settings.IMPORT_MAX_BYTES:
         raise FileRejected(
-            _("The file is %(mb).0f MB; the limit is %(limit).0f MB.")
+            _("The file is %(mb).1f MB; the limit is %(limit).0f MB.")
             % {"mb": size / 2**20, "limit": settings.IMPORT_MAX_BYTES / 2**20}
         )
     if not zipfile.is_zipfile(path):

@@ -34,7 +34,7 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is %(mb).0f MB; the limit is %(limit).0f MB.")
+                _("The file is %(mb).1f MB; the limit is %(limit).0f MB.")
                 % {"mb": upload.size / 2**20, "limit": settings.IMPORT_MAX_BYTES / 2**20}
             )
         return upload

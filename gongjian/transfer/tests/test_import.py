@@ -302,3 +302,28 @@ class ExportCommandTests(ImportTestCase):
         self.assertEqual(rows[1][rows[0].index("项目代码")], self.project_a.code)
         self.assertEqual(rows[1][rows[0].index("行政区划代码")], "379901")
         self.assertEqual(rows[1][rows[0].index("总投资（万元）")], 120000.0)
+
+
+class ParallelCheckTests(ImportTestCase):
+    def test_worker_processes_give_the_same_result_as_one(self):
+        from unittest import mock
+
+        rows = self.exported_rows()
+        set_cell(rows, 1, "项目名称", "并行改名")
+        for i in range(6):
+            self.new_row(
+                rows, **{"项目名称": f"并行{i}", "总投资（万元）": "坏" if i == 3 else 100}
+            )
+        serial = self.run_import(rows, dry_run=True)
+        with mock.patch("gongjian.transfer.rowcheck.PARALLEL_MIN_ROWS", 1):
+            parallel = self.run_import(rows, dry_run=True, parallel=True)
+        self.assertEqual(
+            (parallel.created, parallel.updated, parallel.unchanged, parallel.errors),
+            (serial.created, serial.updated, serial.unchanged, serial.errors),
+        )
+        self.assertEqual(self.errors(parallel), [(7, "总投资（万元）")])
+        set_cell(rows, 6, "总投资（万元）", 100)  # sheet row 7
+        with mock.patch("gongjian.transfer.rowcheck.PARALLEL_MIN_ROWS", 1):
+            report = self.run_import(rows, parallel=True)
+        self.assertEqual((report.created, report.updated), (6, 1))
+        self.assertEqual(Project.objects.get(pk=self.project_a.pk).name, "并行改名")
