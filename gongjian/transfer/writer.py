@@ -34,13 +34,7 @@ def write_plans(plans: list, *, user, filename: str) -> None:
     _insert_projects([plan.project for plan in created])
     _create_milestones([plan.project.pk for plan in created])
     entries += [
-        _entry(
-            user,
-            AuditEntry.Action.CREATE,
-            plan.project,
-            plan.creation_changes or creation_changes(plan.project),
-            note,
-        )
+        _entry(user, AuditEntry.Action.CREATE, plan.project, creation_changes(plan.project), note)
         for plan in created
     ]
 
