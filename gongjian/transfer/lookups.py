@@ -19,11 +19,9 @@ from gongjian.accounts import access
 from gongjian.accounts.models import Region, Role, Unit, User
 from gongjian.projects.forms import ListingForm, ProjectForm, check_listing_year
 from gongjian.projects.models import (
-    AnnualListing,
     Category,
     ConstructionType,
     Industry,
-    Project,
     Stage,
 )
 from gongjian.transfer.cells import CellError
@@ -145,11 +143,12 @@ class _InMemoryValidation:
     Together these were two thirds of the time of an import.
     """
 
-    def _init_row(self, data: dict, instance) -> None:
-        # BaseModelForm.__init__ would also turn the instance into initial values and re-apply
-        # limit_choices_to to every field; a sheet row needs neither.
+    def _init_row(self, data: dict) -> None:
+        # BaseModelForm.__init__ would also turn an instance into initial values and re-apply
+        # limit_choices_to to every field; a sheet row needs neither. The importer applies the
+        # cleaned values to the project itself.
         forms.BaseForm.__init__(self, data)
-        self.instance = instance if instance is not None else self._meta.model()
+        self.instance = None
         self._validate_unique = False
 
     def _clean_fields(self):
@@ -164,10 +163,14 @@ class _InMemoryValidation:
                 self.add_error(name, error)
 
     def _post_clean(self):
-        opts = self.instance._meta
+        # An instance is built only to run the model's own clean(), if it has one.
+        model = self._meta.model
+        if model.clean is models.Model.clean:
+            return
+        self.instance = model()
         for name in self._meta.fields:
             if name in self.cleaned_data:
-                opts.get_field(name).save_form_data(self.instance, self.cleaned_data[name])
+                model._meta.get_field(name).save_form_data(self.instance, self.cleaned_data[name])
         try:
             self.instance.clean()
         except ValidationError as error:
@@ -179,9 +182,9 @@ class ImportProjectForm(_InMemoryValidation, ProjectForm):
     (the importer decides whether a change is a re-baseline), lookups served from memory.
     Build the class for an import with `for_import`."""
 
-    def __init__(self, data: dict, *, instance: Project | None, user):
+    def __init__(self, data: dict, *, user):
         # Not ProjectForm.__init__: its per-form field set-up was done once, in for_import.
-        self._init_row(data, instance)
+        self._init_row(data)
         self.user = user
 
     @classmethod
@@ -199,9 +202,9 @@ class ImportProjectForm(_InMemoryValidation, ProjectForm):
 
 
 class ImportListingForm(_InMemoryValidation, ListingForm):
-    def __init__(self, data: dict, *, instance: AnnualListing | None, project: Project):
-        self._init_row(data, instance)
-        self.project = project
+    def __init__(self, data: dict):
+        self._init_row(data)
+        self.project = None  # the importer updates the (project, year) listing in place
 
     def clean_year(self) -> int:
         # The importer updates the (project, year) listing in place, so there is no clash to

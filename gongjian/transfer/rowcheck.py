@@ -7,6 +7,7 @@ the loaded data, check a share of the rows each, and send back plain values, not
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -75,9 +76,7 @@ def check_row(checker: Checker, number: int, values: dict, project: Project | No
     result = RowCheck(row=number)
     base = model_to_dict(project, fields=FORM_FIELDS) if project else checker.new_project_data
     data = {**base, **{k: v for k, v in values.items() if k in FORM_FIELD_SET}}
-    # A fresh instance: the form writes its values into it, and the matched project must keep
-    # its old values until the importer has recorded them.
-    form = checker.project_form(data, instance=Project(), user=checker.user)
+    form = checker.project_form(data, user=checker.user)
     if not form.is_valid():
         for name, messages in form.errors.items():
             column = BY_FIELD[name].header if name in BY_FIELD else _("row")
@@ -120,7 +119,7 @@ def _check_listing(checker: Checker, result: RowCheck, values, cleaned, project)
         "planned_start": existing.planned_start if existing else cleaned["planned_start"],
         "planned_completion": existing.planned_completion if existing else cleaned["planned_end"],
     }
-    form = checker.listing_form(data, instance=AnnualListing(), project=None)
+    form = checker.listing_form(data)
     if not form.is_valid():
         for name, messages in form.errors.items():
             column = BY_FIELD[LISTING_COLUMNS[name]].header if name in LISTING_COLUMNS else ""
@@ -149,9 +148,13 @@ def _check_in_processes(checker: Checker, rows: list[Row], workers: int) -> list
     size = -(-len(rows) // (workers * 4))
     slices = [(start, start + size) for start in range(0, len(rows), size)]
     _SHARED = (checker, rows)
+    # Keep the garbage collector in the workers off the inherited objects: walking them would
+    # write to every page and copy the parent's memory into each worker.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return [check for part in pool.map(_check_slice, slices) for check in part]
     finally:
+        gc.unfreeze()
         _SHARED = None

@@ -31,7 +31,7 @@ def write_plans(plans: list, *, user, filename: str) -> None:
 
     for plan in created:
         start_baseline(plan.project)
-    _insert_projects([plan.project for plan in created])
+    _insert_with_pks(Project, [plan.project for plan in created])
     _create_milestones([plan.project.pk for plan in created])
     entries += [
         _entry(user, AuditEntry.Action.CREATE, plan.project, creation_changes(plan.project), note)
@@ -58,21 +58,22 @@ def write_plans(plans: list, *, user, filename: str) -> None:
     audit_bulk(entries)
 
 
-def _insert_projects(projects: list[Project]) -> None:
+def _insert_with_pks(model, objs: list) -> None:
+    """INSERT `objs` and set their primary keys."""
     if connection.vendor != "sqlite":
-        Project.objects.bulk_create(projects, batch_size=BATCH)
+        model.objects.bulk_create(objs, batch_size=BATCH)
         return
     # On SQLite bulk_create compiles a statement per 22 projects (its 999-parameter limit),
     # a third of a 10,000-row import. The import's transaction holds the database's write lock
     # (BEGIN IMMEDIATE, see settings), so the new rows take consecutive ids above the current
     # maximum, in insertion order.
-    before = Project.objects.aggregate(last=Max("pk"))["last"] or 0
-    insert_quickly(Project, projects)
-    pks = list(Project.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
-    if len(pks) != len(projects):
-        raise RuntimeError("another writer inserted projects during the import")
-    for project, pk in zip(projects, pks, strict=True):
-        project.pk = pk
+    before = model.objects.aggregate(last=Max("pk"))["last"] or 0
+    insert_quickly(model, objs)
+    pks = list(model.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
+    if len(pks) != len(objs):
+        raise RuntimeError(f"another writer inserted {model.__name__} rows during the import")
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
 
 
 def _create_milestones(project_ids: list[int]) -> None:
@@ -140,7 +141,7 @@ def _write_listings(plans: list, user, note: str) -> list[dict]:
             if changes:
                 changed.append(listing)
                 entries.append(_entry(user, AuditEntry.Action.UPDATE, listing, changes, note))
-    AnnualListing.objects.bulk_create(new, batch_size=BATCH)
+    _insert_with_pks(AnnualListing, new)
     AnnualListing.objects.bulk_update(
         changed,
         ["level", "planned_investment", "planned_start", "planned_completion"],
