@@ -17,7 +17,7 @@ FLAG_CHOICES = [
     ("is_high_tech", _("High-tech")),
     ("is_manufacturing", _("Manufacturing")),
     ("is_livelihood", _("Livelihood")),
-    ("foreign", _("Foreign-funded")),
+    ("foreign", _("Foreign or HK/Macao/Taiwan funded")),
     ("registered", _("Registered in statistics")),
 ]
 SORTS = {

@@ -27,6 +27,14 @@ def yi(value) -> str:
     return f"{Decimal(value) / Decimal(10000):,.2f}"
 
 
+@register.filter
+def level_label(value) -> str:
+    """An annual listing's level code ("city") as people read it (市重点)."""
+    from gongjian.projects.models import Level
+
+    return Level(value).label if value in Level.values else "–"
+
+
 @register.simple_tag(takes_context=True)
 def sort_link(context, key: str) -> str:
     """The query string that sorts by `key`, flipping direction if already sorted by it."""
