@@ -20,7 +20,8 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        # Normalised, so 321.30 from the database and 321.3 from a form or sheet are equal.
+        return format(value.normalize(), "f")
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     return value

@@ -47,8 +47,12 @@ class ImportTestCase(BaseTestCase):
 
 class RoundTripTests(ImportTestCase):
     def test_importing_an_export_changes_nothing(self):
+        # Values with trailing zeros: the sheet gives 321.3 for the database's 321.30.
+        Project.objects.filter(pk=self.project_a.pk).update(
+            expected_tax=Decimal("321.30"), latitude=Decimal("36.515760"), land_area=Decimal("0")
+        )
         AnnualListing.objects.create(
-            project=self.project_a, year=2026, level="city", planned_investment=Decimal("30000")
+            project=self.project_a, year=2026, level="city", planned_investment=Decimal("5386.70")
         )
         audit_before = AuditEntry.objects.count()
         report = self.run_import(self.exported_rows(year=2026))
