@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from gongjian.audit.models import AuditEntry
 from gongjian.projects.models import AnnualListing, Milestone, MilestoneKind, Project, Rebaseline
 from gongjian.test import BaseTestCase
+from gongjian.transfer.columns import REQUIRED_HEADERS
 from gongjian.transfer.importer import import_projects
 from gongjian.transfer.tests.sheets import export_to_rows, set_cell, write_rows
 
@@ -203,17 +204,7 @@ class RowCheckTests(ImportTestCase):
         self.project_a.address = "东湖路1号"
         self.project_a.save()
         rows = self.exported_rows()
-        keep = [
-            "项目代码",
-            "项目名称",
-            "主导产业",
-            "行政区划代码",
-            "责任单位",
-            "建设性质",
-            "项目类别",
-            "项目阶段",
-            "总投资（万元）",
-        ]
+        keep = ["项目代码", *REQUIRED_HEADERS]  # the smallest sheet that can update a project
         columns = [rows[0].index(h) for h in keep]
         narrow = [[row[c] for c in columns] for row in rows]
         set_cell(narrow, 1, "项目阶段", "竣工投产")
