@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gongjian.audit",
     "gongjian.projects",
     "gongjian.transfer",
+    "gongjian.dispatch",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,94 @@
+"""The progress report form: what a unit types, checked so that nonsense never reaches review."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.dispatch.models import Report
+from gongjian.projects.models import Project, Stage
+
+
+class ReportForm(forms.ModelForm):
+    """One project's report for one period. `project` and `period` give the checks their
+    context: the total investment, what was reported before, whether the project has started."""
+
+    class Meta:
+        model = Report
+        fields = ["amount", "progress", "new_stage", "stage_changed_on", "problems", "note"]
+        widgets = {
+            "stage_changed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "progress": forms.Textarea(attrs={"rows": 3}),
+            "problems": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, project: Project, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project, self.period = project, period
+        self.fields["new_stage"].queryset = Stage.objects.filter(is_active=True)
+        self.fields["new_stage"].required = False
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount < 0:
+            raise ValidationError(_("The amount cannot be negative."))
+        if amount > self.project.total_investment:
+            raise ValidationError(
+                _(
+                    "%(amount)s 万元 in one period is more than the project's total investment "
+                    "(%(total)s 万元); check the unit (万元, not 元)."
+                )
+                % {"amount": amount, "total": self.project.total_investment}
+            )
+        return amount
+
+    def clean_stage_changed_on(self):
+        value = self.cleaned_data.get("stage_changed_on")
+        if value and value > timezone.localdate():
+            raise ValidationError(_("This date is in the future."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        stage, changed_on, amount = (
+            data.get("new_stage"),
+            data.get("stage_changed_on"),
+            data.get("amount"),
+        )
+        if stage and stage != self.project.stage and not changed_on:
+            self.add_error("stage_changed_on", _("Give the date the stage changed."))
+        started = (stage or self.project.stage).is_started
+        if amount and not started:
+            self.add_error(
+                "amount",
+                _(
+                    "The project has not started: report its start (new stage "
+                    "and date) or an amount of 0."
+                ),
+            )
+        if amount is not None and not data.get("note"):
+            earlier = Report.objects.filter(
+                project=self.project,
+                is_current=True,
+                status=Report.Status.ACCEPTED,
+                period__start__lt=self.period.start,
+            ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+            if earlier + amount > self.project.total_investment:
+                self.add_error(
+                    "note",
+                    _(
+                        "The cumulative total (%(sum)s 万元) exceeds the total "
+                        "investment; explain why in the note."
+                    )
+                    % {"sum": earlier + amount},
+                )
+        return data

@@ -1,0 +1,278 @@
+"""Writes of the dispatch module: periods, filing, the review workflow, corrections.
+
+Every write is audited. State changes claim the report with a conditional UPDATE on its status,
+so two reviewers clicking at once cannot both act.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.accounts.models import Role, RoleGrant, Unit
+from gongjian.audit.services import audit_created, audit_updated, snapshot
+from gongjian.dispatch.models import Campaign, Period, Report, ReviewEvent
+from gongjian.dispatch.periods import periods_for_year
+from gongjian.projects.models import AnnualListing, Milestone, Project
+
+REPORT_FIELDS = ["amount", "progress", "new_stage", "stage_changed_on", "problems", "note"]
+# A review level names the government whose office reviews: the city (the root of the unit
+# tree) or the county (the government unit right below it).
+LEVEL_DEPTH = {"city": 1, "county": 2}
+
+
+class WorkflowError(Exception):
+    """The report is not in a state that allows this action (someone acted first)."""
+
+
+def ensure_periods(campaign: Campaign) -> int:
+    """Create the campaign's periods for its year; returns how many were new. Idempotent."""
+    tz = timezone.get_current_timezone()
+    specs = periods_for_year(
+        campaign.year, campaign.cadence, campaign.deadline_days, campaign.deadline_time
+    )
+    existing = set(campaign.periods.values_list("start", flat=True))
+    new = [
+        Period(
+            campaign=campaign,
+            label=s.label,
+            start=s.start,
+            end=s.end,
+            deadline=timezone.make_aware(s.deadline, tz),
+        )
+        for s in specs
+        if s.start not in existing
+    ]
+    Period.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+# Review levels ------------------------------------------------------------------------------
+
+
+def review_chain(campaign: Campaign, project: Project) -> list[Unit]:
+    """The reviewing government units for `project`, in order. A level with no such government
+    above the project's unit (a park directly under the city has no county) is skipped."""
+    levels = campaign.review_levels or ["city"]
+    path = project.responsible_unit.path
+    chain = []
+    for level in levels:
+        depth = LEVEL_DEPTH[level]
+        segments = path.split("/")[:-1]
+        if len(segments) <= depth - 1:
+            continue
+        unit_path = "/".join(segments[:depth]) + "/"
+        unit = Unit.objects.filter(path=unit_path).first()
+        if unit is not None and unit.kind == Unit.Kind.GOVERNMENT and unit not in chain:
+            chain.append(unit)
+    if not chain:  # always someone: the root government
+        chain.append(Unit.objects.get(path=path.split("/")[0] + "/"))
+    return chain
+
+
+def can_review(user, report: Report) -> bool:
+    """Office staff of the government at the report's current level, and only that level."""
+    if report.status != Report.Status.SUBMITTED:
+        return False
+    chain = review_chain(report.period.campaign, report.project)
+    if report.review_level >= len(chain):
+        return False
+    unit = chain[report.review_level]
+    return RoleGrant.objects.filter(user=user, role=Role.OFFICE, unit=unit).exists()
+
+
+# Derived figures ----------------------------------------------------------------------------
+
+
+def compute_derived(report: Report) -> None:
+    """年初至今累计, 开工至今累计, 占年计划%, 占总投资%: from this report and the earlier
+    periods' current, accepted reports. Never typed by anyone."""
+    project, period = report.project, report.period
+    earlier = Report.objects.filter(
+        project=project,
+        is_current=True,
+        status=Report.Status.ACCEPTED,
+        period__start__lt=period.start,
+    ).exclude(pk=report.pk)
+    year_start = datetime.date(period.start.year, 1, 1)
+    ytd = earlier.filter(period__start__gte=year_start).aggregate(s=Sum("amount"))["s"] or Decimal(
+        0
+    )
+    total = earlier.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    report.ytd_amount = ytd + report.amount
+    report.since_start_amount = total + report.amount
+    plan = (
+        AnnualListing.objects.filter(project=project, year=period.start.year)
+        .values_list("planned_investment", flat=True)
+        .first()
+    )
+    report.share_of_annual_plan = _percent(report.ytd_amount, plan)
+    report.share_of_total = _percent(report.since_start_amount, project.total_investment)
+
+
+def _percent(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.01"))
+
+
+# Filing -------------------------------------------------------------------------------------
+
+
+def current_report(project: Project, period: Period) -> Report | None:
+    return Report.objects.filter(project=project, period=period, is_current=True).first()
+
+
+@transaction.atomic
+def save_draft(*, actor, project: Project, period: Period, data: dict) -> Report:
+    """Create or update the project's current report for the period from cleaned form data."""
+    report = current_report(project, period)
+    if report is not None and not report.is_editable:
+        raise WorkflowError(
+            _("This report is %(status)s and cannot be edited.")
+            % {"status": report.get_status_display()}
+        )
+    before = snapshot(report, REPORT_FIELDS) if report else None
+    if report is None:
+        report = Report(project=project, period=period)
+    for name in REPORT_FIELDS:
+        setattr(report, name, data.get(name, getattr(report, name)))
+    report.milestones_met = data.get("milestones_met", report.milestones_met) or {}
+    report.filed_by = actor
+    compute_derived(report)
+    report.save()
+    if before is None:
+        audit_created(actor=actor, instance=report)
+    else:
+        audit_updated(actor=actor, instance=report, before=before)
+    return report
+
+
+def _claim(report: Report, from_statuses, **changes) -> None:
+    """Move the report on only if it is still in one of `from_statuses` (one conditional
+    UPDATE), so of two people acting at once only the first succeeds."""
+    claimed = Report.objects.filter(pk=report.pk, status__in=from_statuses, is_current=True).update(
+        **changes
+    )
+    if not claimed:
+        raise WorkflowError(_("Someone else has acted on this report; reload the page."))
+    for name, value in changes.items():
+        setattr(report, name, value)
+
+
+@transaction.atomic
+def submit(*, actor, report: Report) -> None:
+    _claim(
+        report,
+        [Report.Status.DRAFT, Report.Status.RETURNED],
+        status=Report.Status.SUBMITTED,
+        review_level=0,
+        submitted_at=timezone.now(),
+    )
+    ReviewEvent.objects.create(report=report, action=ReviewEvent.Action.SUBMIT, actor=actor)
+
+
+@transaction.atomic
+def approve(*, actor, report: Report) -> bool:
+    """Approve at the current level; returns True when that was the last level (accepted)."""
+    chain = review_chain(report.period.campaign, report.project)
+    level = report.review_level
+    last = level + 1 >= len(chain)
+    if last:
+        changes = {"status": Report.Status.ACCEPTED, "accepted_at": timezone.now()}
+    else:
+        changes = {"status": Report.Status.SUBMITTED, "review_level": level + 1}
+    claimed = Report.objects.filter(
+        pk=report.pk, status=Report.Status.SUBMITTED, review_level=level, is_current=True
+    ).update(**changes)
+    if not claimed:
+        raise WorkflowError(_("Someone else has acted on this report; reload the page."))
+    for name, value in changes.items():
+        setattr(report, name, value)
+    ReviewEvent.objects.create(
+        report=report, action=ReviewEvent.Action.APPROVE, level=level, actor=actor
+    )
+    if last:
+        _apply_accepted(actor, report)
+    return last
+
+
+@transaction.atomic
+def return_report(*, actor, report: Report, reason: str) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Say why the report is returned."))
+    level = report.review_level
+    claimed = Report.objects.filter(
+        pk=report.pk, status=Report.Status.SUBMITTED, review_level=level, is_current=True
+    ).update(status=Report.Status.RETURNED, review_level=0, return_count=report.return_count + 1)
+    if not claimed:
+        raise WorkflowError(_("Someone else has acted on this report; reload the page."))
+    report.status, report.review_level = Report.Status.RETURNED, 0
+    report.return_count += 1
+    ReviewEvent.objects.create(
+        report=report, action=ReviewEvent.Action.RETURN, level=level, reason=reason, actor=actor
+    )
+
+
+@transaction.atomic
+def start_correction(*, actor, report: Report, reason: str) -> Report:
+    """An accepted report is read-only: a correction is a new draft version with a reason;
+    the accepted version stays on record."""
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Say why the accepted report needs a correction."))
+    claimed = Report.objects.filter(
+        pk=report.pk, status=Report.Status.ACCEPTED, is_current=True
+    ).update(is_current=False)
+    if not claimed:
+        raise WorkflowError(_("Only the current accepted report can be corrected."))
+    new = Report.objects.create(
+        project=report.project,
+        period=report.period,
+        version=report.version + 1,
+        correction_reason=reason,
+        filed_by=actor,
+        milestones_met=report.milestones_met,
+        **{name: getattr(report, name) for name in REPORT_FIELDS},
+    )
+    compute_derived(new)
+    new.save()
+    ReviewEvent.objects.create(
+        report=new, action=ReviewEvent.Action.CORRECT, reason=reason, actor=actor
+    )
+    audit_created(actor=actor, instance=new, note=reason)
+    return new
+
+
+def _apply_accepted(actor, report: Report) -> None:
+    """An accepted report's stage change and milestone dates become the project's."""
+    project = Project.objects.get(pk=report.project_id)
+    if report.new_stage_id and report.new_stage_id != project.stage_id:
+        before = snapshot(project, ["stage"])
+        Project.objects.filter(pk=project.pk).update(stage=report.new_stage_id)
+        project.stage = report.new_stage
+        audit_updated(
+            actor=actor,
+            instance=project,
+            before=before,
+            note=_("Accepted report %(period)s") % {"period": report.period},
+        )
+    for milestone_id, day in (report.milestones_met or {}).items():
+        milestone = Milestone.objects.filter(Q(pk=milestone_id) & Q(project=project)).first()
+        if milestone is None or str(milestone.actual_date or "") == day:
+            continue
+        before = snapshot(milestone, ["actual_date"])
+        milestone.actual_date = datetime.date.fromisoformat(day)
+        milestone.save(update_fields=["actual_date"])
+        audit_updated(
+            actor=actor,
+            instance=milestone,
+            before=before,
+            note=_("Accepted report %(period)s") % {"period": report.period},
+        )
