@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("transfer/", include("gongjian.transfer.urls")),
+    path("dispatch/", include("gongjian.dispatch.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

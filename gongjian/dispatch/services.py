@@ -55,24 +55,31 @@ def ensure_periods(campaign: Campaign) -> int:
 # Review levels ------------------------------------------------------------------------------
 
 
-def review_chain(campaign: Campaign, project: Project) -> list[Unit]:
+def review_chain(
+    campaign: Campaign, project: Project, units_by_path: dict | None = None
+) -> list[Unit]:
     """The reviewing government units for `project`, in order. A level with no such government
-    above the project's unit (a park directly under the city has no county) is skipped."""
+    above the project's unit (a park directly under the city has no county) is skipped.
+    `units_by_path` (path -> Unit) saves the lookups when many reports are listed."""
     levels = campaign.review_levels or ["city"]
-    path = project.responsible_unit.path
+    segments = project.responsible_unit.path.split("/")[:-1]
     chain = []
     for level in levels:
         depth = LEVEL_DEPTH[level]
-        segments = path.split("/")[:-1]
-        if len(segments) <= depth - 1:
+        if len(segments) < depth:
             continue
-        unit_path = "/".join(segments[:depth]) + "/"
-        unit = Unit.objects.filter(path=unit_path).first()
+        unit = _unit_at("/".join(segments[:depth]) + "/", units_by_path)
         if unit is not None and unit.kind == Unit.Kind.GOVERNMENT and unit not in chain:
             chain.append(unit)
     if not chain:  # always someone: the root government
-        chain.append(Unit.objects.get(path=path.split("/")[0] + "/"))
+        chain.append(_unit_at(segments[0] + "/", units_by_path))
     return chain
+
+
+def _unit_at(path: str, units_by_path: dict | None) -> Unit | None:
+    if units_by_path is not None:
+        return units_by_path.get(path)
+    return Unit.objects.filter(path=path).first()
 
 
 def can_review(user, report: Report) -> bool:

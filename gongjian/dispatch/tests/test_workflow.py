@@ -1,4 +1,4 @@
-"""Periods, filing with derived figures, and the review workflow (填报 → 提交 → 审核 → 通过/退回)."""
+"""Periods, filing with derived figures, and review (填报 → 提交 → 审核 → 通过/退回)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gongjian.dispatch import views
+
+app_name = "dispatch"
+urlpatterns = [
+    path("", views.due, name="due"),
+    path("report/<int:project_pk>/<int:period_pk>/", views.report, name="report"),
+    path("review/", views.review, name="review"),
+    path("review/<int:report_pk>/", views.review_action, name="review-action"),
+    path("correct/<int:report_pk>/", views.correct, name="correct"),
+]

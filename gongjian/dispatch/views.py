@@ -1,0 +1,132 @@
+"""Dispatch pages: what is due, one report (fill, submit, history), the review queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjian.accounts import access
+from gongjian.dispatch import services
+from gongjian.dispatch.forms import ReportForm
+from gongjian.dispatch.models import Campaign, Period, Report
+from gongjian.dispatch.selectors import due_rows, pick_period, review_queue
+
+
+@login_required
+def due(request: HttpRequest) -> HttpResponse:
+    """The period's filings for every project the user is responsible for (or oversees)."""
+    access.require_registry(request)
+    campaign = Campaign.objects.filter(is_active=True).order_by("-year").first()
+    if campaign is None:
+        return render(request, "dispatch/due.html", {"campaign": None})
+    period = pick_period(campaign, request.GET.get("period"))
+    rows = due_rows(request.user, period)
+    ctx = {
+        "campaign": campaign,
+        "period": period,
+        "periods": campaign.periods.all(),
+        "rows": rows,
+        "counts": _counts(rows),
+        "is_late": timezone.now() > period.deadline,
+    }
+    return render(request, "dispatch/due.html", ctx)
+
+
+def _counts(rows) -> dict[str, int]:
+    counts = {"missing": 0, "draft": 0, "submitted": 0, "returned": 0, "accepted": 0}
+    for row in rows:
+        counts[row.report.status if row.report else "missing"] += 1
+    return counts
+
+
+@login_required
+def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpResponse:
+    project = access.get_project_for_user(request, project_pk)
+    period = get_object_or_404(Period.objects.select_related("campaign"), pk=period_pk)
+    current = services.current_report(project, period)
+    can_file = access.can_change_project(request.user, project)
+    editable = can_file and (current is None or current.is_editable)
+    form = ReportForm(request.POST or None, instance=current, project=project, period=period)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("This report cannot be changed by you now")
+        if form.is_valid():
+            try:
+                saved = services.save_draft(
+                    actor=request.user, project=project, period=period, data=form.cleaned_data
+                )
+                if "submit" in request.POST:
+                    services.submit(actor=request.user, report=saved)
+                    messages.success(request, _("Report submitted for review."))
+                else:
+                    messages.success(request, _("Draft saved."))
+            except services.WorkflowError as error:
+                messages.error(request, str(error))
+            return redirect("dispatch:report", project_pk=project.pk, period_pk=period.pk)
+    ctx = {
+        "project": project,
+        "period": period,
+        "report": current,
+        "form": form,
+        "editable": editable,
+        "can_review": current is not None and services.can_review(request.user, current),
+        "can_correct": can_file
+        and current is not None
+        and current.status == Report.Status.ACCEPTED,
+        "versions": Report.objects.filter(project=project, period=period).order_by("-version"),
+        "events": current.events.select_related("actor") if current else [],
+    }
+    return render(request, "dispatch/report.html", ctx)
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    """Reports waiting for the user's review level."""
+    return render(request, "dispatch/review.html", {"reports": review_queue(request.user)})
+
+
+@login_required
+@require_POST
+def review_action(request: HttpRequest, report_pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        Report.objects.select_related("project__responsible_unit", "period__campaign"), pk=report_pk
+    )
+    if not services.can_review(request.user, report):
+        raise PermissionDenied("It is not your turn to review this report")
+    try:
+        if request.POST.get("action") == "return":
+            services.return_report(
+                actor=request.user, report=report, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Report returned."))
+        else:
+            accepted = services.approve(actor=request.user, report=report)
+            messages.success(
+                request, _("Report accepted.") if accepted else _("Passed to the next level.")
+            )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect(request.POST.get("next") or "dispatch:review")
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, report_pk: int) -> HttpResponse:
+    report = get_object_or_404(Report, pk=report_pk)
+    project = access.get_project_for_user(request, report.project_id, write=True)
+    try:
+        services.start_correction(
+            actor=request.user, report=report, reason=request.POST.get("reason", "")
+        )
+        messages.success(
+            request, _("A correction was started; the accepted version stays on record.")
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect("dispatch:report", project_pk=project.pk, period_pk=report.period_id)
