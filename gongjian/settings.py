@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "gongjian.projects",
     "gongjian.transfer",
     "gongjian.dispatch",
+    "gongjian.inbox",
 ]
 
 MIDDLEWARE = [

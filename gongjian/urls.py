@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/", include("gongjian.projects.urls")),
     path("transfer/", include("gongjian.transfer.urls")),
     path("dispatch/", include("gongjian.dispatch.urls")),
+    path("inbox/", include("gongjian.inbox.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
