@@ -28,11 +28,17 @@ class ReportForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, project: Project, period, **kwargs):
+    def __init__(self, *args, project: Project, period, fields_shown=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project, self.period = project, period
-        self.fields["new_stage"].queryset = Stage.objects.filter(is_active=True)
-        self.fields["new_stage"].required = False
+        if fields_shown is not None:
+            # The batch grid edits only some fields; the others keep the report's values.
+            for name in list(self.fields):
+                if name not in fields_shown:
+                    del self.fields[name]
+        if "new_stage" in self.fields:
+            self.fields["new_stage"].queryset = Stage.objects.filter(is_active=True)
+            self.fields["new_stage"].required = False
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -84,7 +90,7 @@ class ReportForm(forms.ModelForm):
             ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
             if earlier + amount > self.project.total_investment:
                 self.add_error(
-                    "note",
+                    "note" if "note" in self.fields else "amount",
                     _(
                         "The cumulative total (%(sum)s 万元) exceeds the total "
                         "investment; explain why in the note."

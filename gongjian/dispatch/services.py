@@ -185,6 +185,17 @@ def submit(*, actor, report: Report) -> None:
 
 
 @transaction.atomic
+def submit_drafts(*, actor, reports: list[Report]) -> int:
+    """Submit every draft or returned report of a batch; returns how many were submitted."""
+    count = 0
+    for report in reports:
+        if report.is_editable:
+            submit(actor=actor, report=report)
+            count += 1
+    return count
+
+
+@transaction.atomic
 def approve(*, actor, report: Report) -> bool:
     """Approve at the current level; returns True when that was the last level (accepted)."""
     chain = review_chain(report.period.campaign, report.project)

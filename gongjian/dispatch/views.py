@@ -15,7 +15,7 @@ from gongjian.accounts import access
 from gongjian.dispatch import services
 from gongjian.dispatch.forms import ReportForm
 from gongjian.dispatch.models import Campaign, Period, Report
-from gongjian.dispatch.selectors import due_rows, pick_period, review_queue
+from gongjian.dispatch.selectors import DueRow, due_rows, pick_period, review_queue
 
 
 @login_required
@@ -130,3 +130,78 @@ def correct(request: HttpRequest, report_pk: int) -> HttpResponse:
     except services.WorkflowError as error:
         messages.error(request, str(error))
     return redirect("dispatch:report", project_pk=project.pk, period_pk=report.period_id)
+
+
+@login_required
+def batch(request: HttpRequest) -> HttpResponse:
+    """All of the user's projects for a period in one grid. Each row saves as a draft when it
+    changes (htmx); without JavaScript the whole grid saves at once; then submit them all."""
+    access.require_registry(request)
+    campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
+    period = pick_period(campaign, request.GET.get("period") or request.POST.get("period"))
+    rows = [row for row in due_rows(request.user, period) if row.can_file]
+    if request.method == "POST":
+        if "submit_all" in request.POST:
+            count = services.submit_drafts(
+                actor=request.user, reports=[r.report for r in rows if r.report]
+            )
+            messages.success(request, _("%(count)s reports submitted.") % {"count": count})
+            return redirect(f"{request.path}?period={period.pk}")
+        forms_by_row = [(row, _row_form(request.POST, row, period)) for row in rows]
+        if all(form.is_valid() for _row, form in forms_by_row if form is not None):
+            for row, form in forms_by_row:
+                if form is not None and form.has_changed():
+                    services.save_draft(
+                        actor=request.user,
+                        project=row.project,
+                        period=period,
+                        data=form.cleaned_data,
+                    )
+            messages.success(request, _("Drafts saved."))
+            return redirect(f"{request.path}?period={period.pk}")
+    else:
+        forms_by_row = [(row, _row_form(None, row, period)) for row in rows]
+    ctx = {
+        "campaign": campaign,
+        "period": period,
+        "periods": campaign.periods.all(),
+        "grid": forms_by_row,
+    }
+    return render(request, "dispatch/batch.html", ctx)
+
+
+@login_required
+@require_POST
+def batch_row(request: HttpRequest, project_pk: int, period_pk: int) -> HttpResponse:
+    """htmx: save one grid row as a draft and return the row."""
+    project = access.get_project_for_user(request, project_pk, write=True)
+    period = get_object_or_404(Period, pk=period_pk)
+    row = DueRow(project=project, report=services.current_report(project, period), can_file=True)
+    form = _row_form(request.POST, row, period)
+    if form is not None and form.is_valid():
+        try:
+            row.report = services.save_draft(
+                actor=request.user, project=project, period=period, data=form.cleaned_data
+            )
+            form = _row_form(None, row, period)
+            saved = True
+        except services.WorkflowError:
+            saved = False
+    else:
+        saved = False
+    ctx = {"row": row, "form": form, "period": period, "saved": saved}
+    return render(request, "dispatch/batch.html#row", ctx)
+
+
+def _row_form(data, row: DueRow, period: Period) -> ReportForm | None:
+    """The grid's form for a row (fields prefixed by project id), or None if it is locked."""
+    if row.report is not None and not row.report.is_editable:
+        return None
+    return ReportForm(
+        data,
+        instance=row.report,
+        project=row.project,
+        period=period,
+        prefix=f"p{row.project.pk}",
+        fields_shown=("amount", "progress"),
+    )
