@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from gongjian.audit.models import AuditEntry
 from gongjian.lib.bulk import insert_rows
@@ -19,6 +20,8 @@ def plain_value(value: Any) -> Any:
         return value
     if isinstance(value, models.Model):
         return str(value)
+    if isinstance(value, FieldFile):
+        return value.name  # the stored file's path, not its contents
     if isinstance(value, Decimal):
         # Normalised, so 321.30 from the database and 321.3 from a form or sheet are equal.
         return format(value.normalize(), "f")

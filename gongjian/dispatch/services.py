@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Role, RoleGrant, Unit
 from gongjian.audit.services import audit_created, audit_updated, snapshot
-from gongjian.dispatch.models import Campaign, Period, Report, ReviewEvent
+from gongjian.dispatch.models import Campaign, Period, Report, ReportPhoto, ReviewEvent
 from gongjian.dispatch.periods import periods_for_year
 from gongjian.projects.models import AnnualListing, Milestone, Project
 
@@ -158,6 +158,46 @@ def save_draft(*, actor, project: Project, period: Period, data: dict) -> Report
     else:
         audit_updated(actor=actor, instance=report, before=before)
     return report
+
+
+MAX_PHOTOS = 9  # what provincial forms allow per filing
+
+
+@transaction.atomic
+def add_photos(*, actor, report: Report, uploads: list) -> list[str]:
+    """Clean and store uploaded photos (re-encoded: nothing but the image survives). Returns
+    one error message per refused file; accepted files are stored even if others are refused."""
+    from django.core.files.base import ContentFile
+
+    from gongjian.lib.images import PhotoRejected, clean_photo
+
+    errors = []
+    room = MAX_PHOTOS - report.photos.count()
+    for upload in uploads:
+        if room <= 0:
+            errors.append(
+                _("%(name)s: at most %(max)s photos per report.")
+                % {"name": upload.name, "max": MAX_PHOTOS}
+            )
+            continue
+        try:
+            photo = clean_photo(upload)
+        except PhotoRejected as error:
+            errors.append(f"{upload.name}: {error}")
+            continue
+        taken_at = timezone.make_aware(photo.taken_at) if photo.taken_at else None
+        stored = ReportPhoto(
+            report=report,
+            taken_at=taken_at,
+            width=photo.width,
+            height=photo.height,
+            caption=upload.name[:100],
+        )
+        stored.image.save(f"photo{photo.extension}", ContentFile(photo.content), save=False)
+        stored.save()
+        audit_created(actor=actor, instance=stored)
+        room -= 1
+    return errors
 
 
 def _claim(report: Report, from_statuses, **changes) -> None:

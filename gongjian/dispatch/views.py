@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gongjian.accounts import access
 from gongjian.dispatch import services
 from gongjian.dispatch.forms import ReportForm
-from gongjian.dispatch.models import Campaign, Period, Report
+from gongjian.dispatch.models import Campaign, Period, Report, ReportPhoto
 from gongjian.dispatch.selectors import DueRow, due_rows, pick_period, review_queue
 
 
@@ -56,6 +56,8 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("This report cannot be changed by you now")
+        if "add_photos" in request.POST:
+            return _add_photos(request, project, period, current)
         if form.is_valid():
             try:
                 saved = services.save_draft(
@@ -81,8 +83,21 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
         and current.status == Report.Status.ACCEPTED,
         "versions": Report.objects.filter(project=project, period=period).order_by("-version"),
         "events": current.events.select_related("actor") if current else [],
+        "photos": current.photos.all() if current else [],
+        "max_photos": services.MAX_PHOTOS,
     }
     return render(request, "dispatch/report.html", ctx)
+
+
+def _add_photos(request: HttpRequest, project, period, current: Report | None) -> HttpResponse:
+    if current is None:
+        messages.error(request, _("Save the report as a draft before adding photos."))
+    else:
+        for error in services.add_photos(
+            actor=request.user, report=current, uploads=request.FILES.getlist("photos")
+        ):
+            messages.error(request, error)
+    return redirect("dispatch:report", project_pk=project.pk, period_pk=period.pk)
 
 
 @login_required
@@ -205,3 +220,15 @@ def _row_form(data, row: DueRow, period: Period) -> ReportForm | None:
         prefix=f"p{row.project.pk}",
         fields_shown=("amount", "progress"),
     )
+
+
+@login_required
+def photo(request: HttpRequest, photo_pk: int) -> FileResponse:
+    """A progress photo, to those who may see its project (media files are not public)."""
+    stored = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=photo_pk)
+    access.get_project_for_user(request, stored.report.project_id)
+    return FileResponse(stored.image.open("rb"), content_type=_content_type(stored.image.name))
+
+
+def _content_type(name: str) -> str:
+    return "image/png" if name.lower().endswith(".png") else "image/jpeg"
