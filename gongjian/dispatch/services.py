@@ -257,6 +257,12 @@ def approve(*, actor, report: Report) -> bool:
     )
     if last:
         _apply_accepted(actor, report)
+        # The project's lights follow at once, not at the next scheduled recompute.
+        from gongjian.dispatch.lighting import recompute_lights
+
+        recompute_lights(
+            campaign=report.period.campaign, all_periods=True, project_ids=[report.project_id]
+        )
     return last
 
 

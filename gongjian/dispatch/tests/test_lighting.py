@@ -1,0 +1,85 @@
+"""Lights from reports: computed in bulk, explained, updated on acceptance, idempotent."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import time_machine
+from django.core.management import call_command
+
+from gongjian.dispatch import services
+from gongjian.dispatch.lighting import recompute_lights
+from gongjian.dispatch.models import Light
+from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
+
+
+@time_machine.travel(TODAY, tick=False)
+class LightingTestCase(DispatchTestCase):
+    def accept(self, period, amount):
+        report = self.file(self.ursula, self.project_a, period, amount)
+        services.approve(actor=self.alice, report=report)
+        return report
+
+    def light(self, period=None):
+        return Light.objects.get(project=self.project_a, period=period or self.march)
+
+    def test_a_project_behind_the_time_schedule_is_yellow_with_its_reason(self):
+        # As of March: the time schedule is 3/12 = 25% of the 40,000 plan; 4,000 done = 10%.
+        self.accept(self.february, "1000")
+        self.accept(self.march, "3000")
+        light = self.light()
+        self.assertEqual(light.colour, Light.Colour.YELLOW)
+        gap = next(f for f in light.findings if f["rule"] == "gap_to_schedule")
+        self.assertEqual(Decimal(gap["numbers"]["gap_points"]), Decimal("-15.0"))
+        self.assertIn("15", light.explanation)
+        # 10 points behind (15%) is still yellow; strictly less than 10 behind needs > 6,000.
+        self.assertIn("万元", light.clear_hint)
+
+    def test_accepting_a_report_updates_the_light(self):
+        self.accept(self.february, "1000")
+        self.accept(self.march, "3000")
+        self.assertEqual(self.light().colour, Light.Colour.YELLOW)
+        correction = services.start_correction(
+            actor=self.ursula,
+            report=services.current_report(self.project_a, self.march),
+            reason="补报设备款",
+        )
+        services.save_draft(
+            actor=self.ursula,
+            project=self.project_a,
+            period=self.march,
+            data={"amount": Decimal("9000")},
+        )
+        services.submit(actor=self.ursula, report=correction)
+        services.approve(actor=self.alice, report=correction)
+        self.assertEqual(self.light().colour, Light.Colour.BLUE)  # 10,000 = 25%: on schedule
+
+    def test_missing_reports_turn_the_light_red_after_two_periods(self):
+        recompute_lights(campaign=self.campaign, all_periods=True)
+        self.assertEqual(self.light(self.february).colour, Light.Colour.RED)  # Jan and Feb missed
+        finding = next(
+            f for f in self.light(self.february).findings if f["rule"] == "missing_filing"
+        )
+        self.assertEqual(finding["colour"], "red")
+
+    def test_recomputing_is_idempotent(self):
+        self.accept(self.march, "3000")
+        call_command("recompute_lights", "--all-periods", stdout=open("/dev/null", "w"))
+        first = list(
+            Light.objects.order_by("period__start").values_list(
+                "period_id", "colour", "explanation"
+            )
+        )
+        call_command("recompute_lights", "--all-periods", stdout=open("/dev/null", "w"))
+        again = list(
+            Light.objects.order_by("period__start").values_list(
+                "period_id", "colour", "explanation"
+            )
+        )
+        self.assertEqual(first, again)
+        self.assertEqual(len(again), 3)  # January to March have ended on 2026-04-03
+
+    def test_only_the_latest_ended_period_by_default(self):
+        recompute_lights(campaign=self.campaign, today=datetime.date(2026, 4, 3))
+        self.assertEqual(set(Light.objects.values_list("period_id", flat=True)), {self.march.pk})
