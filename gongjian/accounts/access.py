@@ -133,6 +133,11 @@ def can_rebaseline(user) -> bool:
     return scope_for(user).is_office
 
 
+def can_see_desk(user) -> bool:
+    """The dispatch desk (all units' lights and late filers) is for the office and leaders."""
+    return bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER})
+
+
 def can_configure_lists(user) -> bool:
     return scope_for(user).is_office
 

@@ -203,7 +203,7 @@ class Light(models.Model):
     colour = models.CharField(max_length=6, choices=Colour.choices)
     findings = models.JSONField(default=list)  # [{rule, colour, numbers, message, clear_hint}]
     explanation = models.TextField(blank=True)
-    clear_hint = models.CharField(max_length=200, blank=True)
+    clear_hint = models.TextField(blank=True)
     schedule_status = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 

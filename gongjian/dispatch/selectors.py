@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from gongjian.accounts import access
 from gongjian.accounts.models import Role, RoleGrant, Unit
 from gongjian.dispatch import services
-from gongjian.dispatch.models import Campaign, Period, Report
+from gongjian.dispatch.models import Campaign, Light, Period, Report
 from gongjian.projects.models import Project
 
 
@@ -20,14 +22,16 @@ class DueRow:
     can_file: bool
 
 
-def pick_period(campaign: Campaign, requested: str | None) -> Period:
+def pick_period(campaign: Campaign, requested: str | None, *, ended_only: bool = False) -> Period:
     """The requested period, else the one now being filed: the earliest whose deadline has not
-    passed, else the last."""
+    passed, else the last. `ended_only`: the latest period that has ended (lights exist)."""
     periods = campaign.periods.all()
     if requested and requested.isdigit():
         chosen = periods.filter(pk=int(requested)).first()
         if chosen is not None:
             return chosen
+    if ended_only:
+        return periods.filter(end__lt=timezone.localdate()).last() or periods.first()
     open_period = periods.filter(end__lt=timezone.localdate(), deadline__gte=timezone.now()).first()
     return open_period or periods.filter(start__lte=timezone.localdate()).last() or periods.first()
 
@@ -70,3 +74,67 @@ def review_queue(user) -> list[Report]:
         if report.review_level < len(chain) and chain[report.review_level].pk in units:
             queue.append(report)
     return queue
+
+
+LIST_LIMIT = 100  # rows shown per list on the desk; the counts cover everything
+
+
+def desk_data(user, period: Period) -> dict:
+    """The dispatch desk for a period: light counts overall and by unit, the red and yellow
+    lists with reasons, what changed since the previous period, and who has not filed."""
+    visible = access.visible_projects(user)
+    lights = Light.objects.filter(period=period, project__in=visible)
+    previous = period.campaign.periods.filter(start__lt=period.start).order_by("-start").first()
+    by_colour = dict(lights.values_list("colour").annotate(n=Count("id")))
+    by_unit: dict = defaultdict(dict)
+    for unit, colour, n in (
+        lights.values_list("project__responsible_unit__name", "colour")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        by_unit[unit][colour] = n
+    flagged = (
+        lights.filter(colour__in=[Light.Colour.RED, Light.Colour.YELLOW])
+        .select_related("project__responsible_unit")
+        .order_by("-colour", "project__responsible_unit__path", "-project__total_investment")
+    )
+    data = {
+        "by_colour": by_colour,
+        "by_unit": sorted(by_unit.items()),
+        "flagged": list(flagged[:LIST_LIMIT]),
+        "flagged_count": sum(n for c, n in by_colour.items() if c in ("red", "yellow")),
+        "new_red": [],
+        "recovered": [],
+        "late": _late_filers(visible, period),
+    }
+    if previous is not None:
+        before = Light.objects.filter(period=previous, project=OuterRef("project")).values(
+            "colour"
+        )[:1]
+        changed = lights.annotate(before=Subquery(before)).select_related("project")
+        data["new_red"] = list(
+            changed.filter(colour=Light.Colour.RED).exclude(before=Light.Colour.RED)[:LIST_LIMIT]
+        )
+        data["recovered"] = list(
+            changed.filter(before__in=[Light.Colour.RED, Light.Colour.YELLOW]).exclude(
+                colour__in=[Light.Colour.RED, Light.Colour.YELLOW]
+            )[:LIST_LIMIT]
+        )
+    return data
+
+
+def _late_filers(visible, period: Period) -> list[tuple[str, int]]:
+    """Units with listed projects that have no submitted report once the deadline has passed."""
+    if timezone.now() <= period.deadline:
+        return []
+    filed = Report.objects.filter(
+        period=period, is_current=True, status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED]
+    ).values("project_id")
+    missing = (
+        visible.filter(listings__year=period.start.year)
+        .exclude(pk__in=filed)
+        .values_list("responsible_unit__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return list(missing)

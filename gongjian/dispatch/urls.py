@@ -9,6 +9,7 @@ urlpatterns = [
     path("batch/", views.batch, name="batch"),
     path("batch/<int:project_pk>/<int:period_pk>/", views.batch_row, name="batch-row"),
     path("photo/<int:photo_pk>/", views.photo, name="photo"),
+    path("desk/", views.desk, name="desk"),
     path("review/", views.review, name="review"),
     path("review/<int:report_pk>/", views.review_action, name="review-action"),
     path("correct/<int:report_pk>/", views.correct, name="correct"),

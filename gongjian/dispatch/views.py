@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from gongjian.accounts import access
 from gongjian.dispatch import services
 from gongjian.dispatch.forms import ReportForm
-from gongjian.dispatch.models import Campaign, Period, Report, ReportPhoto
-from gongjian.dispatch.selectors import DueRow, due_rows, pick_period, review_queue
+from gongjian.dispatch.models import Campaign, Light, Period, Report, ReportPhoto
+from gongjian.dispatch.rules.lights import resolve_rule_set
+from gongjian.dispatch.selectors import DueRow, desk_data, due_rows, pick_period, review_queue
 
 
 @login_required
@@ -98,6 +99,26 @@ def _add_photos(request: HttpRequest, project, period, current: Report | None) -
         ):
             messages.error(request, error)
     return redirect("dispatch:report", project_pk=project.pk, period_pk=period.pk)
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The office's dispatch desk for a period."""
+    if not access.can_see_desk(request.user):
+        raise PermissionDenied("The dispatch desk is for the campaign office and leaders")
+    campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
+    period = pick_period(campaign, request.GET.get("period"), ended_only=True)
+    scheme = resolve_rule_set(campaign.rule_preset, campaign.rule_set).scheme
+    best = Light.Colour.BLUE if scheme == "red_yellow_blue" else Light.Colour.GREEN
+    colours = [(c, Light.Colour(c).label) for c in (Light.Colour.RED, Light.Colour.YELLOW, best)]
+    ctx = {
+        "campaign": campaign,
+        "period": period,
+        "periods": campaign.periods.all(),
+        "colours": colours,
+        **desk_data(request.user, period),
+    }
+    return render(request, "dispatch/desk.html", ctx)
 
 
 @login_required

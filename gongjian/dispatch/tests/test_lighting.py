@@ -83,3 +83,37 @@ class LightingTestCase(DispatchTestCase):
     def test_only_the_latest_ended_period_by_default(self):
         recompute_lights(campaign=self.campaign, today=datetime.date(2026, 4, 3))
         self.assertEqual(set(Light.objects.values_list("period_id", flat=True)), {self.march.pk})
+
+
+@time_machine.travel(TODAY, tick=False)
+class DeskTestCase(DispatchTestCase):
+    def test_the_desk_counts_lists_and_shows_changes(self):
+        from django.urls import reverse
+
+        january = self.campaign.periods.get(start=datetime.date(2026, 1, 1))
+        report = self.file(self.ursula, self.project_a, january, "10000")  # ahead in January
+        services.approve(actor=self.alice, report=report)
+        recompute_lights(campaign=self.campaign, all_periods=True)  # Feb missed: yellow; March: red
+        self.login(self.alice)
+        page = self.client.get(reverse("dispatch:desk") + f"?period={self.march.pk}")
+        self.assertEqual(page.context["by_colour"], {"red": 1})  # two periods missed in a row
+        self.assertEqual([light.project for light in page.context["flagged"]], [self.project_a])
+        self.assertEqual([light.project for light in page.context["new_red"]], [self.project_a])
+        self.assertEqual(page.context["late"], [])  # March is due 2026-04-05: not late yet
+        self.assertContains(page, "light-red")
+
+    def test_only_the_office_and_leaders_see_the_desk(self):
+        from django.urls import reverse
+
+        url = reverse("dispatch:desk")
+        for user, status in (
+            (self.alice, 200),
+            (self.leo, 200),
+            (self.ursula, 403),
+            (self.dora, 403),
+            (self.erin, 403),
+            (self.judy, 403),
+            (self.oscar, 403),
+        ):
+            self.login(user)
+            self.assertEqual(self.client.get(url).status_code, status, user)

@@ -35,6 +35,11 @@ def level_label(value) -> str:
     return Level(value).label if value in Level.values else "–"
 
 
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
 @register.simple_tag(takes_context=True)
 def sort_link(context, key: str) -> str:
     """The query string that sorts by `key`, flipping direction if already sorted by it."""
