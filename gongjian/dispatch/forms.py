@@ -36,12 +36,31 @@ class ReportForm(forms.ModelForm):
             for name in list(self.fields):
                 if name not in fields_shown:
                     del self.fields[name]
+        self.milestone_fields: list[str] = []
+        if fields_shown is None:
+            self._add_milestone_fields()
         if "new_stage" in self.fields:
             self.fields["new_stage"].queryset = Stage.objects.filter(is_active=True)
             self.fields["new_stage"].required = False
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def _add_milestone_fields(self) -> None:
+        """A date field for each milestone not yet met: "met on" in this period."""
+        met = (self.instance.milestones_met or {}) if self.instance.pk else {}
+        self.milestone_fields = []
+        open_milestones = self.project.milestones.filter(actual_date__isnull=True).select_related(
+            "kind"
+        )
+        for milestone in open_milestones:
+            self.milestone_fields.append(f"milestone_{milestone.pk}")
+            self.fields[f"milestone_{milestone.pk}"] = forms.DateField(
+                label=_("%(milestone)s met on") % {"milestone": milestone.kind.name},
+                required=False,
+                initial=met.get(str(milestone.pk)),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
 
     def clean_amount(self) -> Decimal:
         amount = self.cleaned_data["amount"]
@@ -65,6 +84,15 @@ class ReportForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        met = {}
+        for name in self.milestone_fields:
+            value = data.get(name)
+            if value and value > timezone.localdate():
+                self.add_error(name, _("This date is in the future."))
+            elif value:
+                met[name.removeprefix("milestone_")] = value.isoformat()
+        if self.milestone_fields:  # the batch grid has none and keeps the report's own
+            data["milestones_met"] = met
         stage, changed_on, amount = (
             data.get("new_stage"),
             data.get("stage_changed_on"),

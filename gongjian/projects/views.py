@@ -57,6 +57,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "milestones": project.milestones.select_related("kind", "owner_unit"),
         "rebaselines": project.rebaselines.select_related("recorded_by"),
         "audit": AuditEntry.objects.filter(project_id=project.pk)[:100],
+        # The light history, newest first: how the project's standing changed period by period.
+        "lights": project.lights.select_related("period").order_by("-period__start")[:12],
         "can_change": access.can_change_project(request.user, project),
         "can_rebaseline": access.can_rebaseline(request.user)
         and access.can_change_project(request.user, project),

@@ -215,3 +215,33 @@ class ReportFormTests(DispatchTestCase):
         services.approve(actor=self.alice, report=february)
         self.assertIn("note", self.errors(amount="100"))
         self.assertEqual(self.errors(amount="100", note="概算调增，待调整基准"), {})
+
+
+@time_machine.travel(TODAY, tick=False)
+class MilestoneReportTests(DispatchTestCase):
+    def test_milestones_met_in_a_report_reach_the_project_when_accepted(self):
+        from gongjian.projects.models import Milestone, MilestoneKind
+        from gongjian.projects.services import milestones_create_from_templates
+
+        milestones_create_from_templates(project=self.project_a)
+        start = Milestone.objects.get(
+            project=self.project_a, kind=MilestoneKind.objects.get(code="start")
+        )
+        field = f"milestone_{start.pk}"
+        future = ReportForm(
+            data={"amount": "10", field: "2026-05-01"}, project=self.project_a, period=self.march
+        )
+        self.assertIn(field, future.errors)
+        form = ReportForm(
+            data={"amount": "10", field: "2026-03-18"}, project=self.project_a, period=self.march
+        )
+        self.assertTrue(form.is_valid(), form.errors)
+        report = services.save_draft(
+            actor=self.ursula, project=self.project_a, period=self.march, data=form.cleaned_data
+        )
+        services.submit(actor=self.ursula, report=report)
+        start.refresh_from_db()
+        self.assertIsNone(start.actual_date)  # not before acceptance
+        services.approve(actor=self.alice, report=report)
+        start.refresh_from_db()
+        self.assertEqual(start.actual_date, datetime.date(2026, 3, 18))
