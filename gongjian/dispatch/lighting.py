@@ -8,11 +8,10 @@ written with an upsert, so two runs at once converge instead of duplicating.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Max, Sum
 from django.utils import timezone, translation
 
 from gongjian.dispatch.models import Campaign, Light, Period, Report
@@ -56,7 +55,7 @@ def recompute_lights(
 
 def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> int:
     rule_set = resolve_rule_set(campaign.rule_preset, campaign.rule_set)
-    all_periods = list(campaign.periods.order_by("start"))
+    order = {p.start: index for index, p in enumerate(campaign.periods.order_by("start"))}
     projects = Project.objects.filter(listings__year=campaign.year)
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
@@ -71,97 +70,87 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
             "stats_status",
         )
     )
-    ids = [row[0] for row in rows]
-    plans = dict(
-        AnnualListing.objects.filter(year=campaign.year, project_id__in=ids).values_list(
-            "project_id", "planned_investment"
+    listings = AnnualListing.objects.filter(year=campaign.year, project__in=projects)
+    plans = {
+        pk: (plan, start)
+        for pk, plan, start in listings.values_list(
+            "project_id", "planned_investment", "planned_start"
         )
-    )
-    listing_starts = dict(
-        AnnualListing.objects.filter(year=campaign.year, project_id__in=ids).values_list(
-            "project_id", "planned_start"
-        )
-    )
+    }
     starts = dict(
         Milestone.objects.filter(
-            kind__code="start", project_id__in=ids, actual_date__isnull=False
+            kind__code="start", project__in=projects, actual_date__isnull=False
         ).values_list("project_id", "actual_date")
     )
-    reports = _reports_by_project(campaign, ids)
-    lights = []
-    for pk, total, planned_start, planned_end, original_end, started, stats in rows:
-        history = reports.get(pk, {})
-        for period in periods:
+    written = 0
+    for period in periods:
+        completed, last_filed = _period_sums(campaign, period, projects)
+        lights = []
+        for pk, total, planned_start, planned_end, original_end, started, stats in rows:
+            plan, listed_start = plans.get(pk, (None, None))
+            filed = last_filed.get(pk)
             facts = ProjectFacts(
                 as_of=period.end,
                 year=campaign.year,
                 period_month=period.end.month if period.end.year == campaign.year else None,
                 total_investment=total,
-                annual_plan=plans.get(pk),
-                completed_ytd=_completed_through(history, all_periods, period),
-                planned_start=listing_starts.get(pk) or planned_start,
+                annual_plan=plan,
+                completed_ytd=completed.get(pk, Decimal(0)),
+                planned_start=listed_start or planned_start,
                 actual_start=starts.get(pk),
                 has_started=started,
                 stats_registered=stats == Project.StatsStatus.REGISTERED,
-                missed_periods_in_a_row=_missed_in_a_row(history, all_periods, period),
+                # Periods since the last one filed (all of them if none was).
+                missed_periods_in_a_row=order[period.start] - (order[filed] if filed else -1),
             )
-            result = evaluate(facts, rule_set).to_dict()
-            status = {}
-            if original_end or planned_end:
-                status = schedule_status(
-                    as_of=period.end,
-                    planned_end_original=original_end or planned_end,
-                    planned_end_latest=planned_end,
-                ).to_dict()
             lights.append(
                 Light(
                     project_id=pk,
                     period_id=period.pk,
-                    schedule_status=status,
                     computed_at=timezone.now(),
-                    **result,
+                    schedule_status=_status(period, planned_end, original_end),
+                    **evaluate(facts, rule_set).to_dict(),
                 )
             )
-    for start in range(0, len(lights), BATCH):
-        Light.objects.bulk_create(
-            lights[start : start + BATCH],
-            update_conflicts=True,
-            unique_fields=["project", "period"],
-            update_fields=LIGHT_FIELDS,
-        )
-    return len(lights)
+        for start in range(0, len(lights), BATCH):
+            Light.objects.bulk_create(
+                lights[start : start + BATCH],
+                update_conflicts=True,
+                unique_fields=["project", "period"],
+                update_fields=LIGHT_FIELDS,
+            )
+        written += len(lights)
+    return written
 
 
-def _reports_by_project(campaign: Campaign, ids) -> dict[int, dict[int, tuple[Decimal, str]]]:
-    """{project: {period: (amount, status)}} of the campaign's current reports."""
-    history: dict = defaultdict(dict)
-    current = Report.objects.filter(
-        Q(period__campaign=campaign) & Q(is_current=True), project_id__in=ids
+def _period_sums(campaign: Campaign, period: Period, projects) -> tuple[dict, dict]:
+    """Per project, in two GROUP BY queries: the accepted amount of the year through `period`
+    (what the office has checked), and the start of the last period filed (submitted or
+    accepted) up to `period`."""
+    reports = Report.objects.filter(
+        period__campaign=campaign,
+        is_current=True,
+        period__start__lte=period.start,
+        project__in=projects,
+    ).order_by()
+    completed = dict(
+        reports.filter(status=Report.Status.ACCEPTED, period__start__year=period.start.year)
+        .values_list("project_id")
+        .annotate(total=Sum("amount"))
     )
-    for project_id, period_id, amount, status in current.values_list(
-        "project_id", "period_id", "amount", "status"
-    ):
-        history[project_id][period_id] = (amount, status)
-    return history
+    last_filed = dict(
+        reports.filter(status__in=FILED)
+        .values_list("project_id")
+        .annotate(last=Max("period__start"))
+    )
+    return completed, last_filed
 
 
-def _completed_through(history: dict, periods: list[Period], period: Period) -> Decimal:
-    """Accepted amounts of the year through `period` (what the office has checked)."""
-    total = Decimal(0)
-    for each in periods:
-        if each.start > period.start:
-            break
-        amount, status = history.get(each.pk, (None, None))
-        if status == Report.Status.ACCEPTED:
-            total += amount
-    return total
-
-
-def _missed_in_a_row(history: dict, periods: list[Period], period: Period) -> int:
-    """Consecutive periods up to `period` without a submitted or accepted report."""
-    missed = 0
-    for each in periods:
-        if each.start > period.start:
-            break
-        missed = 0 if history.get(each.pk, (None, None))[1] in FILED else missed + 1
-    return missed
+def _status(period: Period, planned_end, original_end) -> dict:
+    if not (original_end or planned_end):
+        return {}
+    return schedule_status(
+        as_of=period.end,
+        planned_end_original=original_end or planned_end,
+        planned_end_latest=planned_end,
+    ).to_dict()

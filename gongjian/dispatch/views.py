@@ -83,7 +83,7 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
         and current is not None
         and current.status == Report.Status.ACCEPTED,
         "versions": Report.objects.filter(project=project, period=period).order_by("-version"),
-        "events": current.events.select_related("actor") if current else [],
+        "events": list(current.events.select_related("actor")) if current else [],
         "photos": current.photos.all() if current else [],
         "max_photos": services.MAX_PHOTOS,
     }

@@ -1,0 +1,134 @@
+"""End to end in chromium: a unit files a report with a photo and submits it; the city returns
+it with a reason; the unit refiles; the city accepts; the light changes, with its explanation.
+
+Screenshots land in var/screenshots/dispatch-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import tempfile
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
+from PIL import Image
+
+from gongjian.dispatch import services
+from gongjian.dispatch.lighting import recompute_lights
+from gongjian.dispatch.models import Campaign, Light
+from gongjian.projects.models import AnnualListing
+from gongjian.test import Personas
+from gongjian.tests.test_browser import CHROMIUM, SHOTS
+
+pytestmark = pytest.mark.browser
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+TODAY = datetime.datetime(2026, 4, 3, 10, 0)
+
+
+@override_settings(LANGUAGE_CODE="zh-hans", MEDIA_ROOT=tempfile.mkdtemp())
+@time_machine.travel(TODAY, tick=True)
+class DispatchJourneyTests(Personas, StaticLiveServerTestCase):
+    serialized_rollback = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        self.create_personas()
+        self.campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
+        services.ensure_periods(self.campaign)
+        self.march = self.campaign.periods.get(start=datetime.date(2026, 3, 1))
+        AnnualListing.objects.create(
+            project=self.project_a, year=2026, level="city", planned_investment=Decimal("40000")
+        )
+        recompute_lights(campaign=self.campaign)  # nothing filed yet: red
+        self.page = self.browser.new_page(viewport={"width": 1300, "height": 900})
+        self.photo = os.path.join(tempfile.mkdtemp(), "现场.jpg")
+        buffer = io.BytesIO()
+        Image.new("RGB", (320, 240), (90, 140, 200)).save(buffer, "JPEG")
+        with open(self.photo, "wb") as f:
+            f.write(buffer.getvalue())
+
+    def tearDown(self):
+        self.page.close()
+
+    def shot(self, name):
+        self.page.screenshot(path=str(SHOTS / f"dispatch-{name}.png"), full_page=True)
+
+    def log_in(self, username):
+        page = self.page
+        page.context.clear_cookies()
+        page.goto(f"{self.live_server_url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "password")
+        page.click("button.btn-primary")
+        page.wait_for_url("**/projects/")
+
+    def test_file_return_refile_accept_and_see_the_light(self):
+        page = self.page
+        self.assertEqual(Light.objects.get(project=self.project_a, period=self.march).colour, "red")
+        report_url = f"{self.live_server_url}/dispatch/report/{self.project_a.pk}/{self.march.pk}/"
+
+        self.log_in("ursula")
+        page.goto(f"{self.live_server_url}/dispatch/?period={self.march.pk}")
+        self.shot("1-due")
+        page.goto(report_url)
+        page.fill("#id_amount", "4000")
+        page.fill("#id_progress", "桩基施工完成")
+        page.click("#save-draft")
+        page.wait_for_selector("#photo-input")
+        page.set_input_files("#photo-input", self.photo)
+        page.click("#add-photos")
+        page.wait_for_selector("#photos img")
+        page.click("#submit-report")
+        page.wait_for_selector("#report-status .status-submitted")
+        self.shot("2-submitted")
+
+        self.log_in("alice")
+        page.goto(report_url)
+        page.fill("#reason", "形象进度描述过于简略，请补充主体结构完成情况")
+        page.click("#return")
+        page.wait_for_selector("#report-status .status-returned")
+
+        self.log_in("ursula")
+        page.goto(report_url)
+        page.wait_for_selector("#returned-banner")
+        self.assertIn("形象进度描述过于简略", page.text_content("#returned-banner"))
+        self.shot("3-returned")
+        page.fill("#id_amount", "10000")
+        page.fill("#id_progress", "桩基施工完成，主体结构完成40%")
+        page.click("#submit-report")
+        page.wait_for_selector("#report-status .status-submitted")
+
+        self.log_in("alice")
+        page.goto(report_url)
+        page.click("#approve")
+        page.wait_for_selector("#report-status .status-accepted")
+        self.shot("4-accepted")
+
+        page.goto(f"{self.live_server_url}/projects/{self.project_a.pk}/")
+        light = page.locator("#lights li").first
+        light.wait_for()
+        self.assertIn("蓝", light.text_content())  # 10,000 of 40,000 by March: on schedule
+        self.shot("5-light")
+        page.goto(f"{self.live_server_url}/dispatch/desk/?period={self.march.pk}")
+        self.shot("6-desk")
