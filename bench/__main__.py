@@ -171,6 +171,29 @@ def main() -> int:
         results.append((f"import {IMPORT_ROWS:,} rows (median of {RUNS})", seconds, 10.0, "s"))
         results.append((f"import {IMPORT_ROWS:,} rows: peak memory", peak_mb, 500.0, "MB"))
 
+    from bench import dispatch
+
+    seeded = dispatch.build()
+    if seeded is not None:
+        results.append(
+            ("seed_demo --periods 12 (reports for every listed project)", seeded, 120.0, "s")
+        )
+    recompute_s = statistics.median(dispatch.bench_recompute() for _ in range(RUNS))
+    results.append(
+        (f"recompute_lights, all listed projects (median of {RUNS})", recompute_s, 30.0, "s")
+    )
+    results.append(
+        ("dispatch desk page (median of 20)", dispatch.bench_desk(median_ms), 200.0, "ms")
+    )
+    results.append(
+        (
+            "batch filing: a unit's 200 projects in one save (median of 5)",
+            dispatch.bench_batch(median_ms) / 1000,
+            1.0,
+            "s",
+        )
+    )
+
     print(f"\n{'benchmark':<62} {'measured':>12} {'budget':>10}  verdict")
     failed = 0
     for name, value, budget, unit in results:
