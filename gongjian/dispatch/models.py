@@ -52,8 +52,8 @@ class Campaign(models.Model):
 class Period(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="periods")
     label = models.CharField(_("period"), max_length=30)
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
+    start = models.DateField(_("start date"))
+    end = models.DateField(_("end date"))
     deadline = models.DateTimeField(_("deadline"))
 
     class Meta:
@@ -115,10 +115,10 @@ class Report(models.Model):
         _("since start (万元)"), max_digits=14, decimal_places=2, default=0
     )
     share_of_annual_plan = models.DecimalField(
-        _("% of annual plan"), max_digits=7, decimal_places=2, null=True
+        _("share of annual plan (%)"), max_digits=7, decimal_places=2, null=True
     )
     share_of_total = models.DecimalField(
-        _("% of total investment"), max_digits=7, decimal_places=2, null=True
+        _("share of total investment (%)"), max_digits=7, decimal_places=2, null=True
     )
 
     filed_by = models.ForeignKey(

@@ -9,10 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 
+from gongjian.projects.defaults import load_defaults
 from gongjian.test import Personas
 
 pytestmark = pytest.mark.browser
@@ -25,8 +27,6 @@ SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 @override_settings(LANGUAGE_CODE="zh-hans")
 class UnitFilerJourneyTests(Personas, StaticLiveServerTestCase):
-    serialized_rollback = True  # keep the default stages and lists from the data migration
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -45,6 +45,8 @@ class UnitFilerJourneyTests(Personas, StaticLiveServerTestCase):
         super().tearDownClass()
 
     def setUp(self):
+        # The flush after each live-server test empties the lists the data migration made.
+        load_defaults(django_apps)
         self.create_personas()
         self.page = self.browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
 

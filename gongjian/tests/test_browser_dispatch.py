@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 from PIL import Image
@@ -21,6 +22,7 @@ from PIL import Image
 from gongjian.dispatch import services
 from gongjian.dispatch.lighting import recompute_lights
 from gongjian.dispatch.models import Campaign, Light
+from gongjian.projects.defaults import load_defaults
 from gongjian.projects.models import AnnualListing
 from gongjian.test import Personas
 from gongjian.tests.test_browser import CHROMIUM, SHOTS
@@ -33,8 +35,6 @@ TODAY = datetime.datetime(2026, 4, 3, 10, 0)
 @override_settings(LANGUAGE_CODE="zh-hans", MEDIA_ROOT=tempfile.mkdtemp())
 @time_machine.travel(TODAY, tick=True)
 class DispatchJourneyTests(Personas, StaticLiveServerTestCase):
-    serialized_rollback = True
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -53,6 +53,8 @@ class DispatchJourneyTests(Personas, StaticLiveServerTestCase):
         super().tearDownClass()
 
     def setUp(self):
+        # The flush after each live-server test empties the lists the data migration made.
+        load_defaults(django_apps)
         self.create_personas()
         self.campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
         services.ensure_periods(self.campaign)
