@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.due, name="due"),
     path("report/<int:project_pk>/<int:period_pk>/", views.report, name="report"),
     path("batch/", views.batch, name="batch"),
+    path("batch/sheet/", views.batch_sheet, name="batch-sheet"),
     path("batch/<int:project_pk>/<int:period_pk>/", views.batch_row, name="batch-row"),
     path("photo/<int:photo_pk>/", views.photo, name="photo"),
     path("desk/", views.desk, name="desk"),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
-from gongjian.dispatch import services
+from gongjian.dispatch import services, sheets
 from gongjian.dispatch.forms import ReportForm
 from gongjian.dispatch.models import Campaign, Light, Period, Report, ReportPhoto
 from gongjian.dispatch.rules.lights import resolve_rule_set
@@ -204,6 +207,44 @@ def batch(request: HttpRequest) -> HttpResponse:
         "grid": forms_by_row,
     }
     return render(request, "dispatch/batch.html", ctx)
+
+
+@login_required
+def batch_sheet(request: HttpRequest) -> HttpResponse:
+    """GET: the period's grid as .xlsx. POST: upload it back (all rows saved as drafts, or none)."""
+    access.require_registry(request)
+    campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
+    period = pick_period(campaign, request.GET.get("period") or request.POST.get("period"))
+    rows = [row for row in due_rows(request.user, period) if row.can_file]
+    if request.method == "POST":
+        upload = request.FILES.get("sheet")
+        if upload is None:
+            messages.error(request, _("Choose the Excel file to upload."))
+            return redirect(f"{reverse('dispatch:batch')}?period={period.pk}")
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
+            for chunk in upload.chunks():
+                spool.write(chunk)
+            spool.flush()
+            result = sheets.upload_period_sheet(
+                spool.name, actor=request.user, period=period, rows=rows
+            )
+        if result.file_error or result.errors:
+            ctx = {
+                "campaign": campaign,
+                "period": period,
+                "periods": campaign.periods.all(),
+                "grid": [(row, _row_form(None, row, period)) for row in rows],
+                "upload": result,
+            }
+            return render(request, "dispatch/batch.html", ctx, status=400)
+        messages.success(
+            request, _("%(count)s drafts saved from the file.") % {"count": result.saved}
+        )
+        return redirect(f"{reverse('dispatch:batch')}?period={period.pk}")
+    spool = tempfile.TemporaryFile()
+    sheets.write_period_sheet(rows, spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=f"{period.label}.xlsx")
 
 
 @login_required

@@ -42,7 +42,19 @@ class Sheet:
         return {c.header for c in self.columns if c is not None}
 
 
-def read_sheet(path: str | Path) -> Sheet:
+@dataclass(frozen=True)
+class Layout:
+    """The columns a kind of sheet may have, and those it must have. Every layout has a
+    项目名称 column, which is how the header row is found."""
+
+    by_header: dict[str, Column]
+    required: list[str]
+
+
+PROJECT_LAYOUT = Layout(BY_HEADER, REQUIRED_HEADERS)
+
+
+def read_sheet(path: str | Path, layout: Layout = PROJECT_LAYOUT) -> Sheet:
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -68,12 +80,12 @@ def read_sheet(path: str | Path) -> Sheet:
             _("The workbook cannot be read (%(error)s).") % {"error": error}
         ) from error
     try:
-        return _read(path, sheet_xml, calamine_sheet)
+        return _read(path, sheet_xml, calamine_sheet, layout)
     finally:
         workbook.close()
 
 
-def _read(path: Path, sheet_xml: str, calamine_sheet) -> Sheet:
+def _read(path: Path, sheet_xml: str, calamine_sheet, layout: Layout) -> Sheet:
     name = calamine_sheet.name
     if calamine_sheet.height == 0:
         raise FileRejected(_('The sheet "%(sheet)s" is empty.') % {"sheet": name})
@@ -112,7 +124,7 @@ def _read(path: Path, sheet_xml: str, calamine_sheet) -> Sheet:
                 break
             folded = [fold_header(c) for c in cells]
             if "项目名称" in folded:
-                sheet = _header(name, row_number, folded)
+                sheet = _header(name, row_number, folded, layout)
             continue
         if any(c not in ("", None) for c in cells):
             sheet.rows.append((row_number, list(cells)))
@@ -134,14 +146,14 @@ def _read(path: Path, sheet_xml: str, calamine_sheet) -> Sheet:
     return sheet
 
 
-def _header(sheet_name: str, row_number: int, folded: list[str]) -> Sheet:
+def _header(sheet_name: str, row_number: int, folded: list[str], layout: Layout) -> Sheet:
     columns: list[Column | None] = []
     unknown, seen, repeated = [], set(), []
     for header in folded:
         if not header:
             columns.append(None)
             continue
-        column = BY_HEADER.get(header)
+        column = layout.by_header.get(header)
         if column is None:
             unknown.append(header)
         elif header in seen:
@@ -153,7 +165,7 @@ def _header(sheet_name: str, row_number: int, folded: list[str]) -> Sheet:
         problems.append(_("unknown columns: %(names)s") % {"names": "、".join(unknown)})
     if repeated:
         problems.append(_("columns given twice: %(names)s") % {"names": "、".join(repeated)})
-    missing = [h for h in REQUIRED_HEADERS if h not in seen]
+    missing = [h for h in layout.required if h not in seen]
     if missing:
         problems.append(_("missing columns: %(names)s") % {"names": "、".join(missing)})
     if problems:

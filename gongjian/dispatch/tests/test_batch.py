@@ -12,8 +12,7 @@ from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
 from gongjian.projects.models import AnnualListing
 
 
-@time_machine.travel(TODAY, tick=False)
-class BatchFilingTestCase(DispatchTestCase):
+class BatchBase(DispatchTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -25,6 +24,9 @@ class BatchFilingTestCase(DispatchTestCase):
     def url(self):
         return reverse("dispatch:batch") + f"?period={self.march.pk}"
 
+
+@time_machine.travel(TODAY, tick=False)
+class BatchFilingTestCase(BatchBase):
     def test_the_grid_lists_only_the_units_own_projects(self):
         self.login(self.ursula)
         grid = self.client.get(self.url()).context["grid"]
@@ -64,3 +66,60 @@ class BatchFilingTestCase(DispatchTestCase):
         self.assertEqual(Report.objects.filter(status=Report.Status.DRAFT).count(), 2)
         self.client.post(self.url(), {"submit_all": "1", "period": self.march.pk})
         self.assertEqual(Report.objects.filter(status=Report.Status.SUBMITTED).count(), 2)
+
+
+@time_machine.travel(TODAY, tick=False)
+class BatchSheetTestCase(BatchBase):
+    def download(self) -> list[list]:
+        import io
+
+        from python_calamine import CalamineWorkbook
+
+        response = self.client.get(reverse("dispatch:batch-sheet") + f"?period={self.march.pk}")
+        content = b"".join(response.streaming_content)
+        return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+
+    def upload(self, rows):
+        import tempfile
+        from pathlib import Path
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from gongjian.transfer.tests.sheets import write_rows
+
+        path = write_rows(Path(tempfile.mkdtemp()) / "march.xlsx", rows)
+        return self.client.post(
+            reverse("dispatch:batch-sheet"),
+            {"period": self.march.pk, "sheet": SimpleUploadedFile("march.xlsx", path.read_bytes())},
+        )
+
+    def test_download_fill_upload_saves_drafts(self):
+        self.login(self.ursula)
+        rows = self.download()
+        self.assertEqual(rows[0][:3], ["系统编号", "项目代码", "项目名称"])
+        self.assertEqual(len(rows), 3)  # header + her two projects
+        for row in rows[1:]:
+            row[4], row[5] = 250, "主体施工"
+        response = self.upload(rows)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            Report.objects.filter(status=Report.Status.DRAFT, amount=Decimal("250")).count(), 2
+        )
+
+    def test_a_bad_row_saves_nothing_and_names_the_row(self):
+        self.login(self.ursula)
+        rows = self.download()
+        rows[1][4], rows[2][4] = 250, "3亿"
+        response = self.upload(rows)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "3亿", status_code=400)
+        self.assertEqual(response.context["upload"].errors[0][:2], (3, "本期完成投资（万元）"))
+        self.assertFalse(Report.objects.exists())
+
+    def test_a_row_for_someone_elses_project_is_refused(self):
+        self.login(self.ursula)
+        rows = self.download()
+        rows[1][0], rows[1][4] = self.project_b.pk, 10
+        response = self.upload(rows)
+        self.assertEqual(response.context["upload"].errors[0][:2], (2, "系统编号"))
+        self.assertFalse(Report.objects.exists())
