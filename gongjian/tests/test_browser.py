@@ -5,64 +5,19 @@ Run with `pytest -m browser` (part of `make test`). Screenshots land in var/scre
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from django.apps import apps as django_apps
-from django.conf import settings
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 
-from gongjian.projects.defaults import load_defaults
-from gongjian.test import Personas
+from gongjian.tests.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are still plain
-# synchronous test set-up, so Django's async guard would be a false alarm.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 @override_settings(LANGUAGE_CODE="zh-hans")
-class UnitFilerJourneyTests(Personas, StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )
-        SHOTS.mkdir(parents=True, exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
-    def setUp(self):
-        # The flush after each live-server test empties the lists the data migration made.
-        load_defaults(django_apps)
-        self.create_personas()
-        self.page = self.browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-
-    def tearDown(self):
-        self.page.close()
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
+class UnitFilerJourneyTests(BrowserTestCase):
     def test_unit_filer_filters_opens_edits_and_sees_the_audit_entry(self):
         page = self.page
-        page.goto(f"{self.live_server_url}/projects/")
-        page.fill("#id_username", "ursula")
-        page.fill("#id_password", "password")
-        page.click("button.btn-primary")
-        page.wait_for_url("**/projects/")
+        self.log_in("ursula")
         rows = page.locator("#project-rows tbody tr")
         assert rows.count() == 1  # ursula's town has one project; 西山镇's is not hers
         self.shot("1-list")

@@ -14,48 +14,26 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 from PIL import Image
 
 from gongjian.dispatch import services
 from gongjian.dispatch.lighting import recompute_lights
 from gongjian.dispatch.models import Campaign, Light
-from gongjian.projects.defaults import load_defaults
 from gongjian.projects.models import AnnualListing
-from gongjian.test import Personas
-from gongjian.tests.test_browser import CHROMIUM, SHOTS
+from gongjian.tests.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 TODAY = datetime.datetime(2026, 4, 3, 10, 0)
 
 
 @override_settings(LANGUAGE_CODE="zh-hans", MEDIA_ROOT=tempfile.mkdtemp())
 @time_machine.travel(TODAY, tick=True)
-class DispatchJourneyTests(Personas, StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )
-        SHOTS.mkdir(parents=True, exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
+class DispatchJourneyTests(BrowserTestCase):
+    shot_prefix = "dispatch-"
 
     def setUp(self):
-        # The flush after each live-server test empties the lists the data migration made.
-        load_defaults(django_apps)
-        self.create_personas()
+        super().setUp()
         self.campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
         services.ensure_periods(self.campaign)
         self.march = self.campaign.periods.get(start=datetime.date(2026, 3, 1))
@@ -63,27 +41,11 @@ class DispatchJourneyTests(Personas, StaticLiveServerTestCase):
             project=self.project_a, year=2026, level="city", planned_investment=Decimal("40000")
         )
         recompute_lights(campaign=self.campaign)  # nothing filed yet: red
-        self.page = self.browser.new_page(viewport={"width": 1300, "height": 900})
         self.photo = os.path.join(tempfile.mkdtemp(), "现场.jpg")
         buffer = io.BytesIO()
         Image.new("RGB", (320, 240), (90, 140, 200)).save(buffer, "JPEG")
         with open(self.photo, "wb") as f:
             f.write(buffer.getvalue())
-
-    def tearDown(self):
-        self.page.close()
-
-    def shot(self, name):
-        self.page.screenshot(path=str(SHOTS / f"dispatch-{name}.png"), full_page=True)
-
-    def log_in(self, username):
-        page = self.page
-        page.context.clear_cookies()
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "password")
-        page.click("button.btn-primary")
-        page.wait_for_url("**/projects/")
 
     def test_file_return_refile_accept_and_see_the_light(self):
         page = self.page

@@ -1,0 +1,65 @@
+"""BrowserTestCase: a live server with the shared personas, driven by Debian's chromium.
+
+Browser tests are marked `browser` (run by `make test` after the others). Screenshots land in
+var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from gongjian.projects.defaults import load_defaults
+from gongjian.test import Personas
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls here are still plain
+# synchronous test set-up, so Django's async guard would be a false alarm.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+class BrowserTestCase(Personas, StaticLiveServerTestCase):
+    shot_prefix = ""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        # The flush after each live-server test empties the lists the data migration made.
+        load_defaults(django_apps)
+        self.create_personas()
+        self.page = self.browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+
+    def tearDown(self):
+        self.page.close()
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(SHOTS / f"{self.shot_prefix}{name}.png"), full_page=True)
+
+    def log_in(self, username: str) -> None:
+        page = self.page
+        page.context.clear_cookies()
+        page.goto(f"{self.live_server_url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "password")
+        page.click("button.btn-primary")
+        page.wait_for_url("**/projects/")
