@@ -5,9 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.dispatch.demo_reports import COUNTY_OFFICES, add_bulk_periods, seed_dispatch
 from gongjian.projects.demo import Login, seed_demo
 
 
@@ -28,10 +30,24 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, projects: int, verbosity: int, **options):
-        if projects < 0:
-            raise CommandError(_("--projects must be zero or more."))
+        parser.add_argument(
+            "--periods",
+            type=int,
+            default=0,
+            metavar="M",
+            help=gettext_lazy(
+                "Also give every listed project accepted reports for the first M monthly periods."
+            ),
+        )
+
+    def handle(self, *args, projects: int, periods: int, verbosity: int, **options):
+        if projects < 0 or periods < 0:
+            raise CommandError(_("--projects and --periods must be zero or more."))
         report = seed_demo(extra_projects=projects)
+        today = timezone.localdate()
+        # The dispatch history (reports, reviews, lights) of the demo campaign; then bulk periods.
+        seed_dispatch(today)
+        added_reports = add_bulk_periods(periods, today) if periods else 0
         if verbosity < 1:
             return
         if report.created_city:
@@ -45,7 +61,20 @@ class Command(BaseCommand):
                     % {"count": report.added_projects, "seconds": report.added_seconds}
                 )
             )
-        self.stdout.write(login_table(report.logins))
+        if added_reports:
+            self.stdout.write(_("Added %(count)d reports.") % {"count": added_reports})
+        self.stdout.write(login_table(report.logins + county_office_logins()))
+
+
+def county_office_logins() -> list[Login]:
+    from gongjian.accounts.models import RoleGrant
+
+    usernames = [username for username, _county, _name in COUNTY_OFFICES]
+    grants = RoleGrant.objects.filter(user__username__in=usernames).select_related("user", "unit")
+    return [
+        Login(g.user.username, g.role, g.unit.name)
+        for g in sorted(grants, key=lambda g: g.user.username)
+    ]
 
 
 def login_table(logins: list[Login]) -> str:
