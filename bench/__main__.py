@@ -176,7 +176,7 @@ def main() -> int:
     seeded = dispatch.build()
     if seeded is not None:
         results.append(
-            ("seed_demo --periods 12 (reports for every listed project)", seeded, 120.0, "s")
+            ("seed_demo --periods 12 (reports for every listed project)", seeded, None, "s")
         )
     recompute_s = statistics.median(dispatch.bench_recompute() for _ in range(RUNS))
     results.append(
@@ -197,6 +197,9 @@ def main() -> int:
     print(f"\n{'benchmark':<62} {'measured':>12} {'budget':>10}  verdict")
     failed = 0
     for name, value, budget, unit in results:
+        if budget is None:  # data building: shown for information, no budget in the issues
+            print(f"{name:<62} {value:>9.1f} {unit:<3} {'':>11}  info")
+            continue
         ok = value <= budget
         failed += not ok
         print(
