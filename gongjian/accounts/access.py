@@ -87,6 +87,12 @@ def _root_paths() -> set[str]:
     return set(roots.values_list("path", flat=True))
 
 
+def sees_all_projects(user) -> bool:
+    """Whole-deployment scope (the city office, the mayor): no project filter is needed."""
+    scope = scope_for(user)
+    return bool(scope.read_paths) and set(scope.read_paths) >= _root_paths()
+
+
 def visible_projects(user):
     """The projects `user` may see, as a QuerySet to filter further."""
     from gongjian.projects.models import Project
@@ -94,8 +100,8 @@ def visible_projects(user):
     scope = scope_for(user)
     if not scope.can_see_registry:
         return Project.objects.none()
-    if set(scope.read_paths) >= _root_paths():
-        # Whole-deployment scope (the city office, the mayor): no filter to slow the list down.
+    if sees_all_projects(user):
+        # No filter to slow the list down.
         return Project.objects.all()
     q = _paths_q(scope.read_paths, "responsible_unit__path")
     if scope.owner_usccs:

@@ -22,7 +22,16 @@ from gongjian.projects.models import AnnualListing, Milestone, Project
 
 FILED = {Report.Status.SUBMITTED, Report.Status.ACCEPTED}
 BATCH = 2000
-LIGHT_FIELDS = ["colour", "findings", "explanation", "clear_hint", "schedule_status", "computed_at"]
+LIGHT_FIELDS = [
+    "colour",
+    "previous_colour",
+    "responsible_unit",
+    "findings",
+    "explanation",
+    "clear_hint",
+    "schedule_status",
+    "computed_at",
+]
 
 
 def periods_to_light(
@@ -68,6 +77,7 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
             "original_end",
             "stage__is_started",
             "stats_status",
+            "responsible_unit_id",
         )
     )
     listings = AnnualListing.objects.filter(year=campaign.year, project__in=projects)
@@ -83,10 +93,11 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
         ).values_list("project_id", "actual_date")
     )
     written = 0
+    previous = _previous_colours(campaign, periods[0], projects)
     for period in periods:
         completed, last_filed = _period_sums(campaign, period, projects)
         lights = []
-        for pk, total, planned_start, planned_end, original_end, started, stats in rows:
+        for pk, total, planned_start, planned_end, original_end, started, stats, unit_id in rows:
             plan, listed_start = plans.get(pk, (None, None))
             filed = last_filed.get(pk)
             facts = ProjectFacts(
@@ -108,6 +119,8 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
                     project_id=pk,
                     period_id=period.pk,
                     computed_at=timezone.now(),
+                    responsible_unit_id=unit_id,
+                    previous_colour=previous.get(pk, ""),
                     schedule_status=_status(period, planned_end, original_end),
                     **evaluate(facts, rule_set).to_dict(),
                 )
@@ -120,7 +133,19 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
                 update_fields=LIGHT_FIELDS,
             )
         written += len(lights)
+        previous = {light.project_id: light.colour for light in lights}
     return written
+
+
+def _previous_colours(campaign: Campaign, period: Period, projects) -> dict[int, str]:
+    before = campaign.periods.filter(start__lt=period.start).order_by("-start").first()
+    if before is None:
+        return {}
+    return dict(
+        Light.objects.filter(period=before, project__in=projects).values_list(
+            "project_id", "colour"
+        )
+    )
 
 
 def _period_sums(campaign: Campaign, period: Period, projects) -> tuple[dict, dict]:

@@ -201,6 +201,11 @@ class Light(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lights")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="lights")
     colour = models.CharField(max_length=6, choices=Colour.choices)
+    # Copied when the light is computed, so the desk counts and compares with index scans only.
+    responsible_unit = models.ForeignKey(
+        "accounts.Unit", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    previous_colour = models.CharField(max_length=6, choices=Colour.choices, blank=True)
     findings = models.JSONField(default=list)  # [{rule, colour, numbers, message, clear_hint}]
     explanation = models.TextField(blank=True)
     clear_hint = models.TextField(blank=True)
@@ -211,7 +216,10 @@ class Light(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "period"], name="light_one_per_period")
         ]
-        indexes = [models.Index(fields=["period", "colour"])]
+        indexes = [
+            models.Index(fields=["period", "colour", "previous_colour"]),
+            models.Index(fields=["period", "responsible_unit", "colour"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} {self.period} {self.colour}"
