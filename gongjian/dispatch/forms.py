@@ -28,9 +28,12 @@ class ReportForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, project: Project, period, fields_shown=None, **kwargs):
+    def __init__(
+        self, *args, project: Project, period, fields_shown=None, earlier_total=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.project, self.period = project, period
+        self.earlier_total = earlier_total  # accepted amounts before this period, if known
         if fields_shown is not None:
             # The batch grid edits only some fields; the others keep the report's values.
             for name in list(self.fields):
@@ -110,12 +113,14 @@ class ReportForm(forms.ModelForm):
                 ),
             )
         if amount is not None and not data.get("note"):
-            earlier = Report.objects.filter(
-                project=self.project,
-                is_current=True,
-                status=Report.Status.ACCEPTED,
-                period__start__lt=self.period.start,
-            ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+            earlier = self.earlier_total
+            if earlier is None:
+                earlier = Report.objects.filter(
+                    project=self.project,
+                    is_current=True,
+                    status=Report.Status.ACCEPTED,
+                    period__start__lt=self.period.start,
+                ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
             if earlier + amount > self.project.total_investment:
                 self.add_error(
                     "note" if "note" in self.fields else "amount",

@@ -7,6 +7,7 @@ so two reviewers clicking at once cannot both act.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -96,30 +97,44 @@ def can_review(user, report: Report) -> bool:
 # Derived figures ----------------------------------------------------------------------------
 
 
-def compute_derived(report: Report) -> None:
-    """年初至今累计, 开工至今累计, 占年计划%, 占总投资%: from this report and the earlier
-    periods' current, accepted reports. Never typed by anyone."""
-    project, period = report.project, report.period
-    earlier = Report.objects.filter(
-        project=project,
+@dataclass
+class Earlier:
+    """Per project: accepted amounts before a period (this year, and in all), and the year's
+    plan. Loaded for many projects at once by the batch grid."""
+
+    ytd: dict[int, Decimal]
+    total: dict[int, Decimal]
+    plans: dict[int, Decimal]
+
+
+def earlier_totals(period: Period, project_ids) -> Earlier:
+    accepted = Report.objects.filter(
+        project_id__in=project_ids,
         is_current=True,
         status=Report.Status.ACCEPTED,
         period__start__lt=period.start,
-    ).exclude(pk=report.pk)
-    year_start = datetime.date(period.start.year, 1, 1)
-    ytd = earlier.filter(period__start__gte=year_start).aggregate(s=Sum("amount"))["s"] or Decimal(
-        0
+    ).order_by()
+    this_year = accepted.filter(period__start__gte=datetime.date(period.start.year, 1, 1))
+    return Earlier(
+        ytd=dict(this_year.values_list("project_id").annotate(s=Sum("amount"))),
+        total=dict(accepted.values_list("project_id").annotate(s=Sum("amount"))),
+        plans=dict(
+            AnnualListing.objects.filter(
+                project_id__in=project_ids, year=period.start.year
+            ).values_list("project_id", "planned_investment")
+        ),
     )
-    total = earlier.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    report.ytd_amount = ytd + report.amount
-    report.since_start_amount = total + report.amount
-    plan = (
-        AnnualListing.objects.filter(project=project, year=period.start.year)
-        .values_list("planned_investment", flat=True)
-        .first()
-    )
-    report.share_of_annual_plan = _percent(report.ytd_amount, plan)
-    report.share_of_total = _percent(report.since_start_amount, project.total_investment)
+
+
+def compute_derived(report: Report, earlier: Earlier | None = None) -> None:
+    """年初至今累计, 开工至今累计, 占年计划%, 占总投资%: from this report and the earlier
+    periods' current, accepted reports. Never typed by anyone."""
+    earlier = earlier or earlier_totals(report.period, [report.project_id])
+    pk = report.project_id
+    report.ytd_amount = earlier.ytd.get(pk, Decimal(0)) + report.amount
+    report.since_start_amount = earlier.total.get(pk, Decimal(0)) + report.amount
+    report.share_of_annual_plan = _percent(report.ytd_amount, earlier.plans.get(pk))
+    report.share_of_total = _percent(report.since_start_amount, report.project.total_investment)
 
 
 def _percent(part: Decimal, whole: Decimal | None) -> Decimal | None:
@@ -135,10 +150,17 @@ def current_report(project: Project, period: Period) -> Report | None:
     return Report.objects.filter(project=project, period=period, is_current=True).first()
 
 
+_LOOK_UP = object()
+
+
 @transaction.atomic
-def save_draft(*, actor, project: Project, period: Period, data: dict) -> Report:
-    """Create or update the project's current report for the period from cleaned form data."""
-    report = current_report(project, period)
+def save_draft(
+    *, actor, project: Project, period: Period, data: dict, report=_LOOK_UP, earlier=None
+) -> Report:
+    """Create or update the project's current report for the period from cleaned form data.
+    The batch grid passes the `report` it has loaded and the `earlier` totals of all rows."""
+    if report is _LOOK_UP:
+        report = current_report(project, period)
     if report is not None and not report.is_editable:
         raise WorkflowError(
             _("This report is %(status)s and cannot be edited.")
@@ -151,7 +173,7 @@ def save_draft(*, actor, project: Project, period: Period, data: dict) -> Report
         setattr(report, name, data.get(name, getattr(report, name)))
     report.milestones_met = data.get("milestones_met", report.milestones_met) or {}
     report.filed_by = actor
-    compute_derived(report)
+    compute_derived(report, earlier)
     report.save()
     if before is None:
         audit_created(actor=actor, instance=report)

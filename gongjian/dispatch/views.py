@@ -7,6 +7,7 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -186,16 +187,21 @@ def batch(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("%(count)s reports submitted.") % {"count": count})
             return redirect(f"{request.path}?period={period.pk}")
-        forms_by_row = [(row, _row_form(request.POST, row, period)) for row in rows]
+        # One set of totals for all rows: the grid saves 200 projects in one request.
+        earlier = services.earlier_totals(period, [row.project.pk for row in rows])
+        forms_by_row = [(row, _row_form(request.POST, row, period, earlier)) for row in rows]
         if all(form.is_valid() for _row, form in forms_by_row if form is not None):
-            for row, form in forms_by_row:
-                if form is not None and form.has_changed():
-                    services.save_draft(
-                        actor=request.user,
-                        project=row.project,
-                        period=period,
-                        data=form.cleaned_data,
-                    )
+            with transaction.atomic():
+                for row, form in forms_by_row:
+                    if form is not None and form.has_changed():
+                        services.save_draft(
+                            actor=request.user,
+                            project=row.project,
+                            period=period,
+                            data=form.cleaned_data,
+                            report=row.report,
+                            earlier=earlier,
+                        )
             messages.success(request, _("Drafts saved."))
             return redirect(f"{request.path}?period={period.pk}")
     else:
@@ -270,7 +276,7 @@ def batch_row(request: HttpRequest, project_pk: int, period_pk: int) -> HttpResp
     return render(request, "dispatch/batch.html#row", ctx)
 
 
-def _row_form(data, row: DueRow, period: Period) -> ReportForm | None:
+def _row_form(data, row: DueRow, period: Period, earlier=None) -> ReportForm | None:
     """The grid's form for a row (fields prefixed by project id), or None if it is locked."""
     if row.report is not None and not row.report.is_editable:
         return None
@@ -281,6 +287,7 @@ def _row_form(data, row: DueRow, period: Period) -> ReportForm | None:
         period=period,
         prefix=f"p{row.project.pk}",
         fields_shown=("amount", "progress"),
+        earlier_total=earlier.total.get(row.project.pk, 0) if earlier else None,
     )
 
 
