@@ -219,6 +219,7 @@ class Light(models.Model):
         indexes = [
             models.Index(fields=["period", "colour", "previous_colour"]),
             models.Index(fields=["period", "responsible_unit", "colour"]),
+            models.Index(fields=["period", "previous_colour"]),
         ]
 
     def __str__(self) -> str:

@@ -85,6 +85,9 @@ def desk_data(user, period: Period) -> dict:
 
     Lights carry their unit and the previous period's colour, so every figure here is an
     index scan of one period's lights (no join over 100,000 projects)."""
+    # The lists show names and reasons only: leave the findings JSON and the project's other
+    # forty columns in the database.
+    shown = ("colour", "explanation", "clear_hint", "project__name", "responsible_unit__name")
     lights = Light.objects.filter(period=period)
     if not access.sees_all_projects(user):
         lights = lights.filter(project__in=access.visible_projects(user))
@@ -95,25 +98,31 @@ def desk_data(user, period: Period) -> dict:
         lights.values_list("responsible_unit_id", "colour").annotate(n=Count("id")).order_by()
     ):
         by_unit[units.get(unit_id, "–")][colour] = n
-    flagged = lights.filter(colour__in=[Light.Colour.RED, Light.Colour.YELLOW]).select_related(
-        "project", "responsible_unit"
-    )
-    flagged = flagged.order_by("-colour", "responsible_unit_id", "-project__total_investment")
+    # Reds first, then yellows: two index range scans with a limit, not a sort of every light.
+    flagged = []
+    for colour in (Light.Colour.RED, Light.Colour.YELLOW):
+        room = LIST_LIMIT - len(flagged)
+        if room > 0:
+            flagged += lights.filter(colour=colour).select_related("project", "responsible_unit")[
+                :room
+            ]
     bad = [Light.Colour.RED, Light.Colour.YELLOW]
     return {
         "by_colour": by_colour,
         "by_unit": sorted(by_unit.items()),
-        "flagged": list(flagged[:LIST_LIMIT]),
+        "flagged": flagged,
         "flagged_count": sum(n for colour, n in by_colour.items() if colour in bad),
         "new_red": list(
             lights.filter(colour=Light.Colour.RED)
             .exclude(previous_colour=Light.Colour.RED)
-            .select_related("project")[:LIST_LIMIT]
+            .select_related("project", "responsible_unit")
+            .only(*shown)[:LIST_LIMIT]
         ),
         "recovered": list(
             lights.filter(previous_colour__in=bad)
             .exclude(colour__in=bad)
-            .select_related("project")[:LIST_LIMIT]
+            .select_related("project", "responsible_unit")
+            .only(*shown)[:LIST_LIMIT]
         ),
         "late": _late_filers(access.visible_projects(user), period),
     }

@@ -117,3 +117,31 @@ class DeskTestCase(DispatchTestCase):
         ):
             self.login(user)
             self.assertEqual(self.client.get(url).status_code, status, user)
+
+
+@time_machine.travel(TODAY, tick=False)
+class DeskQueryCountTestCase(DispatchTestCase):
+    def test_the_desk_query_count_does_not_grow_with_lights(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from django.urls import reverse
+
+        from gongjian.projects.models import AnnualListing
+
+        url = reverse("dispatch:desk") + f"?period={self.march.pk}"
+        self.login(self.alice)
+
+        def count() -> int:
+            recompute_lights(campaign=self.campaign, all_periods=True)
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as ctx:
+                self.client.get(url)
+            return len(ctx.captured_queries)
+
+        few = count()
+        for i in range(15):
+            project = self.make_project(name=f"亮灯项目{i}", responsible_unit=self.town_b)
+            AnnualListing.objects.create(
+                project=project, year=2026, level="city", planned_investment=1
+            )
+        self.assertEqual(count(), few)
