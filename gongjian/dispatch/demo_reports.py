@@ -87,7 +87,13 @@ def seed_dispatch(today: datetime.date) -> bool:
     history, latest = periods[:-1], periods[-1]
     _bulk_accepted(projects, history, plans, paces, rng, skip_share=0.04)
     _latest_period(campaign, projects, latest, plans, paces, rng)
-    recompute_lights(campaign=campaign, all_periods=True, today=today)
+    # Only the demo projects' history: generated benchmark projects are lit by recompute_lights.
+    demo_ids = list(
+        Project.objects.filter(listings__year=today.year)
+        .order_by("id")
+        .values_list("pk", flat=True)[:DEMO_PROJECTS]
+    )
+    recompute_lights(campaign=campaign, all_periods=True, today=today, project_ids=demo_ids)
     return True
 
 
