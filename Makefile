@@ -48,8 +48,10 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# SQLite first (all budgets), then PostgreSQL (the database-bound ones); both must pass.
 bench: setup
 	$(PY) -m bench
+	$(PY) -m bench --postgres
 
 clean:
 	rm -rf $(VENV) node_modules var/vendor var/static

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gongjian.transfer",
     "gongjian.dispatch",
     "gongjian.inbox",
+    "gongjian.problems",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("transfer/", include("gongjian.transfer.urls")),
     path("dispatch/", include("gongjian.dispatch.urls")),
     path("inbox/", include("gongjian.inbox.urls")),
+    path("problems/", include("gongjian.problems.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -192,3 +192,131 @@ def get_project_for_user(request: HttpRequest, pk: int, *, write: bool = False):
 def require_registry(request: HttpRequest) -> None:
     if not scope_for(request.user).can_see_registry:
         raise PermissionDenied("Your role has no access to the project registry")
+
+
+# Problems (问题清单) ---------------------------------------------------------------------------
+# - office and leader: the problems of their scope (by project, raising unit or lead department);
+# - unit: the problems on its projects and the ones it raised;
+# - department: the problems it leads or co-handles;
+# - enterprise: only the problems it raised itself, never another enterprise's;
+# - judge, no role: none.
+
+PROBLEM_ROLES = {Role.OFFICE, Role.LEADER, Role.UNIT, Role.DEPARTMENT, Role.ENTERPRISE}
+
+
+def can_use_problems(user) -> bool:
+    return bool(scope_for(user).roles & PROBLEM_ROLES)
+
+
+def can_raise_problems(user) -> bool:
+    return bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER, Role.UNIT, Role.ENTERPRISE})
+
+
+def _grants(user, *roles):
+    return [g for g in RoleGrant.objects.filter(user=user, role__in=roles).select_related("unit")]
+
+
+def visible_problems(user):
+    from gongjian.problems.models import Problem
+
+    if not user.is_authenticated or not can_use_problems(user):
+        return Problem.objects.none()
+    scope = scope_for(user)
+    if scope.roles & {Role.OFFICE, Role.LEADER} and sees_all_projects(user):
+        return Problem.objects.all()
+    q = Q(pk__in=[])
+    for grant in _grants(user, Role.OFFICE, Role.LEADER, Role.UNIT):
+        path = grant.unit.path
+        q |= Q(project__responsible_unit__path__startswith=path)
+        q |= Q(raising_unit__path__startswith=path)
+        if grant.role != Role.UNIT:
+            q |= Q(lead_department__path__startswith=path)
+    co = Problem.co_departments.through.objects
+    for grant in _grants(user, Role.DEPARTMENT):
+        q |= Q(lead_department__path__startswith=grant.unit.path)
+        q |= Q(pk__in=co.filter(unit__path__startswith=grant.unit.path).values("problem_id"))
+    for grant in _grants(user, Role.ENTERPRISE):
+        q |= Q(raising_unit=grant.unit)
+    return Problem.objects.filter(q)
+
+
+def problem_capacities(user, problem) -> set[str]:
+    """In what capacities `user` deals with `problem`: office, leader, lead, co, raiser, unit."""
+    capacities = set()
+    home = [
+        u.path
+        for u in (
+            problem.project.responsible_unit if problem.project_id else None,
+            problem.lead_department,
+            problem.raising_unit,
+        )
+        if u is not None
+    ]
+    for grant in _grants(user, Role.OFFICE, Role.LEADER, Role.UNIT, Role.DEPARTMENT):
+        path = grant.unit.path
+        if grant.role == Role.DEPARTMENT:
+            if problem.lead_department_id and problem.lead_department.path.startswith(path):
+                capacities.add("lead")
+            elif problem.co_departments.filter(path__startswith=path).exists():
+                capacities.add("co")
+        elif any(p.startswith(path) for p in home[:1] + home[2:]) or (
+            grant.role != Role.UNIT and any(p.startswith(path) for p in home)
+        ):
+            capacities.add(grant.role)
+    if problem.raised_by_id == user.pk or (
+        problem.raising_unit_id
+        and any(
+            g.unit_id == problem.raising_unit_id for g in _grants(user, Role.ENTERPRISE, Role.UNIT)
+        )
+    ):
+        capacities.add("raiser")
+    return capacities
+
+
+def get_problem_for_user(request: HttpRequest, pk: int):
+    """The problem, with the user's capacities on it, or 404 if the user may not see it."""
+    from gongjian.problems.models import Problem
+
+    problem = (
+        Problem.objects.select_related(
+            "project__responsible_unit",
+            "category",
+            "lead_department",
+            "raising_unit",
+            "raised_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if problem is None:
+        raise Http404("No such problem")
+    capacities = problem_capacities(request.user, problem)
+    if not capacities:
+        raise Http404("No such problem")
+    problem.capacities = capacities
+    return problem
+
+
+def require_problem_capacity(problem, *allowed: str) -> None:
+    if not problem.capacities & set(allowed):
+        raise PermissionDenied("Your role cannot take this step on this problem")
+
+
+def own_units(user, *roles) -> list[int]:
+    """The units `user` holds any of `roles` in (the units it raises problems for)."""
+    return [g.unit_id for g in _grants(user, *roles)]
+
+
+def raiseable_projects(user):
+    """Projects `user` may raise a problem on: a leader every one it sees, the office and a
+    unit the ones they may change, an enterprise its own."""
+    from gongjian.projects.models import Project
+
+    scope = scope_for(user)
+    if Role.LEADER in scope.roles:
+        return visible_projects(user)
+    if scope.write_paths:
+        return Project.objects.filter(_paths_q(scope.write_paths, "responsible_unit__path"))
+    if scope.owner_usccs:
+        return Project.objects.filter(owner_uscc__in=scope.owner_usccs)
+    return Project.objects.none()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,21 @@ def snapshot(instance: models.Model, field_names: list[str] | None = None) -> di
     names = _audited_fields(type(instance))
     if field_names is not None:
         names = [name for name in names if name in field_names]
-    return {name: plain_value(getattr(instance, name)) for name in names}
+    masked = getattr(type(instance), "AUDIT_MASKED_FIELDS", ())
+    return {
+        name: _fingerprint(getattr(instance, name))
+        if name in masked
+        else plain_value(getattr(instance, name))
+        for name in names
+    }
+
+
+def _fingerprint(value) -> str:
+    """A value the trail must not show (a robot's URL carries its access key): that it changed
+    stays visible, what it is does not."""
+    if not value:
+        return ""
+    return "••••" + hashlib.sha256(str(value).encode()).hexdigest()[:8]
 
 
 @functools.cache

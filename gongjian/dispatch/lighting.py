@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone, translation
 
@@ -18,6 +20,8 @@ from gongjian.dispatch.models import Campaign, Light, Period, Report
 from gongjian.dispatch.rules.facts import ProjectFacts
 from gongjian.dispatch.rules.lights import evaluate, resolve_rule_set
 from gongjian.dispatch.rules.status import schedule_status
+from gongjian.lib.bulk import upsert_rows
+from gongjian.lib.parallel import forked_map
 from gongjian.projects.models import AnnualListing, Milestone, Project
 
 FILED = {Report.Status.SUBMITTED, Report.Status.ACCEPTED}
@@ -96,8 +100,9 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
     previous = _previous_colours(campaign, periods[0], projects)
     for period in periods:
         completed, last_filed = _period_sums(campaign, period, projects)
-        lights = []
-        for pk, total, planned_start, planned_end, original_end, started, stats, unit_id in rows:
+        now = timezone.now()
+        items = []
+        for pk, total, planned_start, planned_end, original_end, started, stats, _unit in rows:
             plan, listed_start = plans.get(pk, (None, None))
             filed = last_filed.get(pk)
             facts = ProjectFacts(
@@ -114,27 +119,40 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
                 # Periods since the last one filed (all of them if none was).
                 missed_periods_in_a_row=order[period.start] - (order[filed] if filed else -1),
             )
-            lights.append(
-                Light(
-                    project_id=pk,
-                    period_id=period.pk,
-                    computed_at=timezone.now(),
-                    responsible_unit_id=unit_id,
-                    previous_colour=previous.get(pk, ""),
-                    schedule_status=_status(period, planned_end, original_end),
-                    **evaluate(facts, rule_set).to_dict(),
+            items.append((facts, period, planned_end, original_end))
+        # The rules are pure and most of the run's time: judge on every core (lib/parallel).
+        judged = forked_map(partial(_judge, rule_set), items)
+        lights = [
+            {
+                "project_id": row[0],
+                "period_id": period.pk,
+                "computed_at": now,
+                "responsible_unit_id": row[7],
+                "previous_colour": previous.get(row[0], ""),
+                "schedule_status": status,
+                **light,
+            }
+            for row, (light, status) in zip(rows, judged, strict=True)
+        ]
+        # In transactions of 20,000 rows: a run over 100,000 projects holds no lock for long.
+        for start in range(0, len(lights), BATCH * 10):
+            with transaction.atomic():
+                upsert_rows(
+                    Light,
+                    lights[start : start + BATCH * 10],
+                    unique_fields=["project", "period"],
+                    update_fields=LIGHT_FIELDS,
+                    # PostgreSQL then rewrites only the lights that changed (lib/bulk.py).
+                    compare_fields=[f for f in LIGHT_FIELDS if f != "computed_at"],
                 )
-            )
-        for start in range(0, len(lights), BATCH):
-            Light.objects.bulk_create(
-                lights[start : start + BATCH],
-                update_conflicts=True,
-                unique_fields=["project", "period"],
-                update_fields=LIGHT_FIELDS,
-            )
         written += len(lights)
-        previous = {light.project_id: light.colour for light in lights}
+        previous = {light["project_id"]: light["colour"] for light in lights}
     return written
+
+
+def _judge(rule_set, item) -> tuple[dict, dict]:
+    facts, period, planned_end, original_end = item
+    return evaluate(facts, rule_set).to_dict(), _status(period, planned_end, original_end)
 
 
 def _previous_colours(campaign: Campaign, period: Period, projects) -> dict[int, str]:

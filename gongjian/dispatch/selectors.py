@@ -91,11 +91,11 @@ def desk_data(user, period: Period) -> dict:
     lights = Light.objects.filter(period=period)
     if not access.sees_all_projects(user):
         lights = lights.filter(project__in=access.visible_projects(user))
-    by_colour = dict(lights.values_list("colour").annotate(n=Count("id")).order_by())
+    by_colour = dict(lights.values_list("colour").annotate(n=Count("*")).order_by())
     units = dict(Unit.objects.values_list("pk", "name"))
     by_unit: dict = defaultdict(dict)
     for unit_id, colour, n in (
-        lights.values_list("responsible_unit_id", "colour").annotate(n=Count("id")).order_by()
+        lights.values_list("responsible_unit_id", "colour").annotate(n=Count("*")).order_by()
     ):
         by_unit[units.get(unit_id, "–")][colour] = n
     # Reds first, then yellows: two index range scans with a limit, not a sort of every light.
@@ -139,7 +139,7 @@ def _late_filers(visible, period: Period) -> list[tuple[str, int]]:
         visible.filter(listings__year=period.start.year)
         .exclude(pk__in=filed)
         .values_list("responsible_unit__name")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-n")
     )
     return list(missing)

@@ -13,6 +13,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
+from gongjian.problems.defaults import load_categories
 from gongjian.projects.defaults import load_defaults
 from gongjian.test import Personas
 
@@ -46,6 +47,7 @@ class BrowserTestCase(Personas, StaticLiveServerTestCase):
     def setUp(self):
         # The flush after each live-server test empties the lists the data migration made.
         load_defaults(django_apps)
+        load_categories(django_apps)
         self.create_personas()
         self.page = self.browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
 

@@ -7,10 +7,6 @@ the loaded data, check a share of the rows each, and send back plain values, not
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +14,7 @@ from django.db import models
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from gongjian.lib.parallel import forked_map
 from gongjian.lib.search import search_text_for
 from gongjian.projects.forms import BASELINE_FIELDS, EDIT_FIELDS
 from gongjian.projects.models import AnnualListing, Project
@@ -66,9 +63,8 @@ Row = tuple[int, dict[str, Any], Project | None]  # sheet row number, parsed val
 
 
 def check_rows(checker: Checker, rows: list[Row], *, parallel: bool = False) -> list[RowCheck]:
-    workers = min(os.cpu_count() or 1, 4)
-    if parallel and workers > 1 and len(rows) >= PARALLEL_MIN_ROWS:
-        return _check_in_processes(checker, rows, workers)
+    if parallel:
+        return forked_map(lambda row: check_row(checker, *row), rows, min_items=PARALLEL_MIN_ROWS)
     return [check_row(checker, *row) for row in rows]
 
 
@@ -131,30 +127,3 @@ def _check_listing(checker: Checker, result: RowCheck, values, cleaned, project)
 
 def _plain(value: Any) -> Any:
     return value.pk if isinstance(value, models.Model) else value
-
-
-# Set just before the workers fork, so they inherit the loaded data instead of receiving it.
-_SHARED: tuple[Checker, list[Row]] | None = None
-
-
-def _check_slice(bounds: tuple[int, int]) -> list[RowCheck]:
-    checker, rows = _SHARED
-    return [check_row(checker, *row) for row in rows[bounds[0] : bounds[1]]]
-
-
-def _check_in_processes(checker: Checker, rows: list[Row], workers: int) -> list[RowCheck]:
-    """Fork `workers` processes (they touch no database connection) and split the rows."""
-    global _SHARED
-    size = -(-len(rows) // (workers * 4))
-    slices = [(start, start + size) for start in range(0, len(rows), size)]
-    _SHARED = (checker, rows)
-    # Keep the garbage collector in the workers off the inherited objects: walking them would
-    # write to every page and copy the parent's memory into each worker.
-    gc.freeze()
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return [check for part in pool.map(_check_slice, slices) for check in part]
-    finally:
-        gc.unfreeze()
-        _SHARED = None

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from gongjian.problems import views, views_reports
+
+app_name = "problems"
+urlpatterns = [
+    path("", views.problem_list, name="list"),
+    path("new/", views.new, name="new"),
+    path("whistle/", views.whistle, name="whistle"),
+    path("mine/", views.mine, name="mine"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/step/<slug:step>/", views.step, name="step"),
+    path("<int:pk>/attachment/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("notice/<int:notice_pk>/", views.notice, name="notice"),
+    path("notice/<int:notice_pk>/pdf/", views.notice_pdf, name="notice-pdf"),
+    path("stats/", views_reports.stats, name="stats"),
+    path("weekly/", views_reports.weekly, name="weekly"),
+    path("weekly.xlsx", views_reports.weekly_xlsx, name="weekly-xlsx"),
+]
