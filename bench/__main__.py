@@ -193,7 +193,43 @@ def main() -> int:
     if not args.postgres:
         results += file_benchmarks()
     results += dispatch_benchmarks(recompute_budget=15.0 if args.postgres else 30.0)
+    results += problem_benchmarks()
     return report(results, database)
+
+
+def problem_benchmarks() -> list:
+    from bench import problems
+
+    results = []
+    seeded = problems.build()
+    if seeded is not None:
+        results.append((f"seed_demo --problems ({problems.PROBLEMS:,} in all)", seeded, None, "s"))
+        after_bulk_load()
+    results.append(
+        (
+            "problem list: 25 rows, 2 filters + search (median of 30)",
+            problems.bench_list(median_ms),
+            100.0,
+            "ms",
+        )
+    )
+    results.append(
+        (
+            "problem statistics for a year (median of 20)",
+            problems.bench_stats(median_ms),
+            300.0,
+            "ms",
+        )
+    )
+    results.append(
+        (
+            f"escalate_problems, all open problems (median of {problems.RUNS})",
+            problems.bench_escalate(),
+            10.0,
+            "s",
+        )
+    )
+    return results
 
 
 def after_bulk_load() -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from django.utils.translation import gettext
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 EXIF_IFD = 0x8769  # DateTimeOriginal lives in this sub-IFD, not in IFD0 with DateTime
 DATE_TIME_ORIGINAL, DATE_TIME = 36867, 306
@@ -127,6 +127,9 @@ def clean_photo(
 
     Upright, at most ``longest_side`` on its longest side, same format, PNG alpha kept.
     """
+    # Pillow's switch is process-wide and WeasyPrint turns it on when imported (PDF output):
+    # a truncated upload must still be refused, so it is turned off again before decoding.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     img = _open(_read(data, max_bytes), max_pixels)
     fmt = "PNG" if img.format == "PNG" else "JPEG"  # multi-picture JPEGs come as "MPO"
     if max(img.size) > longest_side:

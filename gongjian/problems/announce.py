@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ def _send(problem, event, audience: set[str]) -> None:
     body = event.note or ""
     if event.level:
         body = _("Level %(level)d. %(note)s") % {"level": event.level, "note": body}
-    url = reverse("problems:detail", args=[problem.pk])
+    url = settings.SITE_URL + reverse("problems:detail", args=[problem.pk])
     try:
         for user in recipients(problem, audience, exclude=event.actor_id):
             notify(

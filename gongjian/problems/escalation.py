@@ -15,6 +15,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -133,7 +134,7 @@ def _announce(rows: list[dict], level: int, names) -> None:
     for row in rows:
         by_department[row["lead_department_id"]].append(row)
     title = _("%(count)d problem(s) escalated to level %(level)d (%(name)s)")
-    url = reverse("problems:list") + f"?level={level}"
+    url = settings.SITE_URL + reverse("problems:list") + f"?level={level}"
     token = rows[0]["pk"]  # with the level, names this digest uniquely
 
     def lines(items):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.models import Unit
@@ -52,6 +53,30 @@ class ProblemPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Problem deadlines and escalation"))
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        steps = self.escalation_steps
+        if steps and (
+            not isinstance(steps, list)
+            or not all(isinstance(n, int) and n > 0 for n in steps)
+            or steps != sorted(set(steps))
+        ):
+            raise ValidationError(
+                {
+                    "escalation_steps": _(
+                        "Give increasing whole numbers of days, e.g. [1, 3, 5, 10]."
+                    )
+                }
+            )
+        names = self.level_names
+        if names and (not isinstance(names, list) or not all(isinstance(n, str) for n in names)):
+            raise ValidationError({"level_names": _("Give a list of names, one per level.")})
+        if steps and names and len(names) != len(steps):
+            raise ValidationError(
+                {"level_names": _("Give one name per escalation step (%(n)d).") % {"n": len(steps)}}
+            )
 
     @classmethod
     def current(cls) -> ProblemPolicy:
@@ -177,7 +202,8 @@ class Problem(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     rating_note = models.CharField(_("rating note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    # Not auto_now_add: the demo and imported histories set it.
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now, editable=False)
     assigned_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
@@ -260,7 +286,7 @@ class ProblemEvent(models.Model):
     to_status = models.CharField(max_length=12, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
@@ -203,6 +204,20 @@ def _step_forms(steps, policy_row, problem, data=None) -> dict:
         form_class = STEP_FORMS.get(step)
         if form_class is forms.EscalateForm:
             built[step] = forms.EscalateForm(data, levels=_levels(policy_row, problem))
+        elif form_class is forms.AssignForm:
+            # Reassigning starts from the current choice.
+            initial = {"lead_department": problem.lead_department_id}
+            if problem.pk and problem.lead_department_id:
+                initial["co_departments"] = list(
+                    problem.co_departments.values_list("pk", flat=True)
+                )
+            built[step] = forms.AssignForm(data, initial=initial)
+        elif form_class is forms.TextForm:
+            form = forms.TextForm(data)
+            label, required = TEXT_LABELS[step]
+            form.fields["text"].label = label
+            form.fields["text"].required = required
+            built[step] = form
         elif form_class is not None:
             built[step] = form_class(data)
     return built
@@ -223,7 +238,15 @@ STEP_FORMS = {
     "reply_notice": forms.TextForm,
     "attach": forms.AttachmentForm,
 }
-OPTIONAL_TEXT = {"start", "close"}
+# The text of each text step: its label, and whether it must be given.
+TEXT_LABELS = {
+    "start": (_lazy("Note"), False),
+    "reply": (_lazy("Result"), True),
+    "return": (_lazy("Reason for returning it"), True),
+    "close": (_lazy("Note"), False),
+    "comment": (_lazy("Comment"), True),
+    "reply_notice": (_lazy("Reply"), True),
+}
 
 
 @login_required
@@ -253,11 +276,10 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step == "attach":
         form = forms.AttachmentForm(request.POST, request.FILES)
     else:
-        data = request.POST.copy()
-        if step in OPTIONAL_TEXT and not data.get("text"):
-            data["text"] = "-"
         # Signing for it asks nothing: an empty form.
-        form = _step_forms([step], policy_row, problem, data).get(step) or forms.forms.Form(data)
+        form = _step_forms([step], policy_row, problem, request.POST).get(step) or forms.forms.Form(
+            request.POST
+        )
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -275,8 +297,6 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 def _take(step, user, problem, data, pending, notice, policy_row) -> str:
     text = (data.get("text") or "").strip()
-    if text == "-":
-        text = ""
     if step == "assign":
         services.assign(
             actor=user,

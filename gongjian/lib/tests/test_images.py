@@ -407,3 +407,12 @@ def test_cleaning_is_stable(phone_jpeg):
     once = clean_photo(phone_jpeg)
     twice = clean_photo(once.content)
     assert (twice.width, twice.height, twice.taken_at) == (once.width, once.height, None)
+
+
+def test_truncated_refused_even_after_weasyprint_is_imported(monkeypatch):
+    # WeasyPrint (PDF output) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "JPEG")
+    with pytest.raises(PhotoRejected):
+        clean_photo(buffer.getvalue()[:-200])

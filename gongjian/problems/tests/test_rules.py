@@ -211,3 +211,25 @@ class StepsTests(SimpleTestCase):
         )
         self.assertNotIn("extend", self.steps({"lead"}, "in_progress", extension_pending=True))
         self.assertIn("reply_notice", self.steps({"lead"}, "in_progress", notice_open=True))
+
+
+class PolicyValidationTests(SimpleTestCase):
+    def test_steps_and_names(self):
+        from django.core.exceptions import ValidationError
+
+        from gongjian.problems.models import ProblemPolicy
+
+        ProblemPolicy(escalation_steps=[1, 3, 5, 10], level_names=["a", "b", "c", "d"]).clean()
+        ProblemPolicy().clean()  # empty: the defaults
+        for steps, names, field in [
+            ([3, 1], [], "escalation_steps"),
+            ([1, 1], [], "escalation_steps"),
+            ([0, 2], [], "escalation_steps"),
+            (["1"], [], "escalation_steps"),
+            ([1, 2], ["only one"], "level_names"),
+            ([], "not a list", "level_names"),
+        ]:
+            with self.subTest(steps=steps, names=names):
+                with self.assertRaises(ValidationError) as caught:
+                    ProblemPolicy(escalation_steps=steps, level_names=names).clean()
+                self.assertIn(field, caught.exception.message_dict)

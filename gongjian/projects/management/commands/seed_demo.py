@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.dispatch.demo_reports import COUNTY_OFFICES, add_bulk_periods, seed_dispatch
+from gongjian.problems.demo import add_bulk_problems, seed_problems
 from gongjian.projects.demo import Login, seed_demo
 
 
@@ -39,15 +40,25 @@ class Command(BaseCommand):
                 "Also give every listed project accepted reports for the first M monthly periods."
             ),
         )
+        parser.add_argument(
+            "--problems",
+            type=int,
+            default=0,
+            metavar="P",
+            help=gettext_lazy("Also add P generated problems (for benchmarks)."),
+        )
 
-    def handle(self, *args, projects: int, periods: int, verbosity: int, **options):
-        if projects < 0 or periods < 0:
-            raise CommandError(_("--projects and --periods must be zero or more."))
+    def handle(self, *args, projects: int, periods: int, problems: int, verbosity: int, **options):
+        if projects < 0 or periods < 0 or problems < 0:
+            raise CommandError(_("--projects, --periods and --problems must be zero or more."))
         report = seed_demo(extra_projects=projects)
         today = timezone.localdate()
         # The dispatch history (reports, reviews, lights) of the demo campaign; then bulk periods.
         seed_dispatch(today)
         added_reports = add_bulk_periods(periods, today) if periods else 0
+        # A few hundred problems with their history, then bulk ones.
+        seed_problems(today)
+        added_problems = add_bulk_problems(problems, today) if problems else 0
         if verbosity < 1:
             return
         if report.created_city:
@@ -63,6 +74,8 @@ class Command(BaseCommand):
             )
         if added_reports:
             self.stdout.write(_("Added %(count)d reports.") % {"count": added_reports})
+        if added_problems:
+            self.stdout.write(_("Added %(count)d problems.") % {"count": added_problems})
         self.stdout.write(login_table(report.logins + county_office_logins()))
 
 
