@@ -218,7 +218,8 @@ class ExtensionForm(Styled, forms.Form):
 
 class DecideExtensionForm(Styled, forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], label=_("Decision")
+        choices=[("approve", _("Grant the extension")), ("refuse", _("Refuse the extension"))],
+        label=_("Decision"),
     )
     note = forms.CharField(required=False, max_length=300, label=_("Note"))
 

@@ -251,7 +251,7 @@ def close(*, actor, problem, note="", today=None) -> None:
         status=Status.CLOSED,
         closed_at=timezone.now(),
         review_due=None,
-        days_to_resolve=workdays_between(assigned, today, overrides) if assigned else None,
+        days_to_resolve=max(0, workdays_between(assigned, today, overrides)) if assigned else None,
     )
 
 

@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
@@ -240,12 +240,12 @@ STEP_FORMS = {
 }
 # The text of each text step: its label, and whether it must be given.
 TEXT_LABELS = {
-    "start": (_lazy("Note"), False),
-    "reply": (_lazy("Result"), True),
-    "return": (_lazy("Reason for returning it"), True),
-    "close": (_lazy("Note"), False),
-    "comment": (_lazy("Comment"), True),
-    "reply_notice": (_lazy("Reply"), True),
+    "start": (gettext_lazy("Note"), False),
+    "reply": (gettext_lazy("Result"), True),
+    "return": (gettext_lazy("Reason for returning it"), True),
+    "close": (gettext_lazy("Note"), False),
+    "comment": (gettext_lazy("Comment"), True),
+    "reply_notice": (gettext_lazy("Reply"), True),
 }
 
 

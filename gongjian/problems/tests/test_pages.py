@@ -224,3 +224,94 @@ class ProblemPageTests(BaseTestCase):
         self.assertTrue(response.content.startswith(b"%PDF"))
         self.assertEqual(self.get(self.erin, "problems:notice", notice.pk).status_code, 403)
         self.assertEqual(self.get(self.olga, "problems:notice", notice.pk).status_code, 404)
+
+
+MATRIX_DAY = datetime.datetime(2026, 10, 12, 10, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(MATRIX_DAY, tick=False)
+class StepMatrixTests(BaseTestCase):
+    """Every step, posted by every persona, on a problem in the state that allows the step:
+    only the persona whose capacity the step needs gets through."""
+
+    # step: (status the problem is put in, form data, who may take it)
+    MATRIX = {
+        "assign": ("reported", {"lead_department": "dept"}, {"alice"}),
+        "sign": ("assigned", {}, {"dora"}),
+        "start": ("signed", {"text": ""}, {"dora"}),
+        "reply": ("in_progress", {"text": "已办结"}, {"dora"}),
+        "extend": ("in_progress", {"requested_due": "2026-10-30", "reason": "r"}, {"dora"}),
+        "return": ("replied", {"text": "不具体"}, {"alice"}),
+        "close": ("replied", {"text": ""}, {"alice"}),
+        "rate": ("closed", {"rating": "satisfied", "note": ""}, {"erin"}),
+        "escalate": ("in_progress", {"level": "2", "reason": "批示"}, {"alice"}),
+        "comment": ("in_progress", {"text": "请加快"}, {"alice", "leo", "ursula", "dora", "erin"}),
+    }
+    PERSONAS = ["alice", "leo", "ursula", "boris", "dora", "erin", "judy", "oscar"]
+
+    def make_problem(self, status: str) -> Problem:
+        values = {
+            "title": "矩阵测试问题",
+            "category": ProblemCategory.objects.get(code="other"),
+            "source": Source.ENTERPRISE,
+            "project": self.project_a,
+            "raised_by": self.erin,
+            "raising_unit": self.enterprise,
+            "status": status,
+        }
+        if status != "reported":
+            values.update(
+                lead_department=self.dept,
+                assigned_at=MATRIX_DAY,
+                sign_due=D(2026, 10, 13),
+                resolve_due=D(2026, 10, 26),
+                original_resolve_due=D(2026, 10, 26),
+            )
+        if status == "closed":
+            values["closed_at"] = MATRIX_DAY
+        return Problem.objects.create(**values)
+
+    def test_matrix(self):
+        for step, (status, data, allowed) in self.MATRIX.items():
+            for username in self.PERSONAS:
+                problem = self.make_problem(status)
+                posted = {k: (self.dept.pk if v == "dept" else v) for k, v in data.items()}
+                self.client.force_login(getattr(self, username))
+                response = self.client.post(
+                    reverse("problems:step", args=[problem.pk, step]), posted
+                )
+                with self.subTest(step=step, user=username):
+                    if username in allowed:
+                        self.assertEqual(response.status_code, 302)
+                        self.assertTrue(problem.events.exists(), "the step left no event")
+                    else:
+                        self.assertIn(response.status_code, (403, 404))
+                        self.assertFalse(problem.events.exists())
+
+
+class WebhookFromProblemTests(BaseTestCase):
+    def test_assignment_goes_to_the_group_robot_and_a_dead_robot_blocks_nothing(self):
+        from gongjian.inbox.models import WebhookDelivery, WebhookEndpoint
+
+        WebhookEndpoint.objects.create(
+            name="项目办群",
+            url="http://127.0.0.1:9/cgi-bin/webhook/send?key=x",  # nothing listens on port 9
+            kind=WebhookEndpoint.Kind.WECOM,
+            topics="problems",
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            problem = services.raise_problem(
+                actor=self.alice,
+                title="供电线路迁改",
+                category=ProblemCategory.objects.get(code="utilities"),
+                source=Source.MEETING,
+                project=self.project_a,
+                raising_unit=self.city,
+                lead_department=self.dept,
+            )
+        self.assertEqual(problem.status, Status.ASSIGNED)
+        delivery = WebhookDelivery.objects.get()
+        self.assertEqual(delivery.status, WebhookDelivery.Status.PENDING)  # to be retried
+        self.assertEqual(delivery.attempts, 1)
+        self.assertIn(problem.number, delivery.payload["markdown"]["content"])
+        self.assertIn("http", delivery.payload["markdown"]["content"])  # an absolute link
