@@ -194,6 +194,7 @@ def main() -> int:
         results += file_benchmarks()
     results += dispatch_benchmarks(recompute_budget=15.0 if args.postgres else 30.0)
     results += problem_benchmarks()
+    results += assessment_benchmarks()
     return report(results, database)
 
 
@@ -229,6 +230,27 @@ def problem_benchmarks() -> list:
             "s",
         )
     )
+    return results
+
+
+def assessment_benchmarks() -> list:
+    from bench import assessment
+
+    results = []
+    seeded = assessment.build()
+    if seeded is not None:
+        results.append(
+            (f"assessment: {assessment.UNITS} units, 20 indicators, targets", seeded, None, "s")
+        )
+        after_bulk_load()
+    units, runs = assessment.UNITS, assessment.RUNS
+    name = f"score a month: {units} units × 20 indicators (median of {runs})"
+    results.append((name, assessment.bench_compute(), 10.0, "s"))
+    ranking_ms, ranking_queries = assessment.bench_ranking(median_ms)
+    results.append(
+        (f"ranking page, {units} units × 20 items (median of 20)", ranking_ms, 150.0, "ms")
+    )
+    results.append(("ranking page: queries per request", ranking_queries, None, "queries"))
     return results
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gongjian.dispatch",
     "gongjian.inbox",
     "gongjian.problems",
+    "gongjian.assessment",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dispatch/", include("gongjian.dispatch.urls")),
     path("inbox/", include("gongjian.inbox.urls")),
     path("problems/", include("gongjian.problems.urls")),
+    path("assessment/", include("gongjian.assessment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

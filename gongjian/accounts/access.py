@@ -320,3 +320,25 @@ def raiseable_projects(user):
     if scope.owner_usccs:
         return Project.objects.filter(owner_uscc__in=scope.owner_usccs)
     return Project.objects.none()
+
+
+# Assessment (考核, 赛马, 观摩评议) -------------------------------------------------------------
+# Rankings are read by the office, leaders, units and departments; only the office computes,
+# enters manual items, publishes and runs review events. Judges see the events they judge.
+
+
+def can_see_rankings(user) -> bool:
+    return bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER, Role.UNIT, Role.DEPARTMENT})
+
+
+def can_manage_assessment(user) -> bool:
+    return scope_for(user).is_office
+
+
+def judge_seat(user, event):
+    """The user's Judge row on `event`, or None."""
+    from gongjian.assessment.models import Judge
+
+    if not user.is_authenticated:
+        return None
+    return Judge.objects.filter(event=event, user=user).select_related("unit").first()

@@ -10,6 +10,7 @@ Pure functions: callers pass the overrides as a {date: is_workday} mapping.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping
 
 import chinese_calendar
@@ -22,6 +23,13 @@ ONE_DAY = datetime.timedelta(days=1)
 def is_workday(day: datetime.date, overrides: Overrides = NO_OVERRIDES) -> bool:
     if day in overrides:
         return overrides[day]
+    return _official_workday(day)
+
+
+@functools.lru_cache(maxsize=16384)
+def _official_workday(day: datetime.date) -> bool:
+    # Cached: the package checks each date against its whole range first (a max() and a min()
+    # over every known day), a few microseconds that deadline loops repeat millions of times.
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:  # a year the package has no schedule for

@@ -52,7 +52,8 @@ def escalate_overdue(*, today: datetime.date | None = None) -> EscalationRun:
     working = Problem.objects.filter(status__in=rules.WORKING, resolve_due__lt=today)
     # Lateness depends only on the deadline, so work per distinct deadline, not per problem.
     by_level = defaultdict(list)
-    for due in working.values_list("resolve_due", flat=True).distinct():
+    # order_by(): the model's ordering would put the id into the DISTINCT.
+    for due in working.order_by().values_list("resolve_due", flat=True).distinct():
         target = rules.escalation_target(
             workdays_between(due, today, overrides), policy.escalation_steps
         )
@@ -111,18 +112,28 @@ def _record(rows: list[dict], before: dict[int, int], level: int, name: str, tod
             {
                 "actor": None,
                 "action": AuditEntry.Action.UPDATE,
-                "instance": Problem(
-                    pk=row["pk"],
-                    number=row["number"],
-                    title=row["title"],
-                    project_id=row["project_id"],
-                ),
+                "instance": _Audited(row),
                 "changes": {"escalation_level": [before.get(row["pk"]), level]},
                 "note": "escalate_problems",
             }
             for row in rows
         ]
     )
+
+
+class _Audited:
+    """What audit_bulk reads of a problem (label, pk, text, project), without building a model
+    instance for each of thousands of rows."""
+
+    _meta = Problem._meta
+
+    def __init__(self, row: dict):
+        self.pk = row["pk"]
+        self.project_id = row["project_id"]
+        self.text = f"{row['number']} {row['title']}"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _announce(rows: list[dict], level: int, names) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.assessment.demo import seed_assessment
 from gongjian.dispatch.demo_reports import COUNTY_OFFICES, add_bulk_periods, seed_dispatch
 from gongjian.problems.demo import add_bulk_problems, seed_problems
 from gongjian.projects.demo import Login, seed_demo
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         added_reports = add_bulk_periods(periods, today) if periods else 0
         # A few hundred problems with their history, then bulk ones.
         seed_problems(today)
+        seed_assessment(today)
         added_problems = add_bulk_problems(problems, today) if problems else 0
         if verbosity < 1:
             return

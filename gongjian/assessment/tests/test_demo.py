@@ -1,0 +1,109 @@
+"""The assessment demo: schemes, a published quarter of monthly scores, a sealed 观摩 and the
+quarter's roll-up as a draft, added once by seed_demo."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import time_machine
+from django.core.management import call_command
+from django.test import TestCase
+
+from gongjian.accounts.models import Role, RoleGrant
+from gongjian.assessment.demo import last_quarter
+from gongjian.assessment.models import (
+    Ballot,
+    Indicator,
+    ManualScore,
+    Nomination,
+    ReviewEvent,
+    Scheme,
+    ScoreRun,
+    Target,
+    UnitGroup,
+    UnitScore,
+)
+
+TODAY = datetime.datetime(2026, 11, 22, 9, 0)
+MONTHS = ["2026-07", "2026-08", "2026-09"]
+
+
+@time_machine.travel(TODAY, tick=False)
+class AssessmentDemoTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    def test_it_creates_the_groups_indicators_targets_and_schemes(self):
+        sizes = {g.name: g.units.count() for g in UnitGroup.objects.all()}
+        self.assertEqual(sizes, {"县区组": 3, "镇街组": 12, "园区组": 4})
+        self.assertEqual(Indicator.objects.count(), 8)
+        self.assertEqual(
+            set(Target.objects.values_list("indicator__code", flat=True)),
+            {"major_investment", "signed_investment"},
+        )
+        schemes = {s.name: s for s in Scheme.objects.all()}
+        self.assertEqual(set(schemes), {"月度考核", "年度考核", "季度评比"})
+        self.assertEqual(schemes["季度评比"].rollup, {"months": "0.3", "review": "0.1"})
+        methods = set(schemes["月度考核"].items.values_list("method", flat=True))
+        self.assertEqual(methods, {"ratio_to_plan", "rank_bands", "count", "efficacy", "manual"})
+        self.assertTrue(ManualScore.objects.exclude(reason="").exists())
+
+    def test_the_last_quarter_is_published_month_by_month_with_ranks_and_breakdowns(self):
+        runs = ScoreRun.objects.filter(scheme__name="月度考核").order_by("period")
+        self.assertEqual([r.period for r in runs], MONTHS)
+        self.assertTrue(all(r.is_published for r in runs))
+        items = Scheme.objects.get(name="月度考核").items.count()
+        for run in runs:
+            scores = list(run.scores.all())
+            self.assertEqual(len(scores), 19)
+            self.assertTrue(all(len(s.breakdown) == items for s in scores))
+            towns = {s.rank for s in scores if s.group.name == "镇街组"}
+            self.assertTrue({1, 12} <= towns, towns)
+        september = UnitScore.objects.filter(run__period="2026-09")
+        self.assertFalse(september.filter(previous_rank__isnull=True).exists())
+        # The ratio to plan spreads: some units are behind their target, some ahead.
+        ratios = [
+            float(s.breakdown[0]["inputs"]["ratio"])
+            for s in september
+            if "ratio" in s.breakdown[0]["inputs"]
+        ]
+        self.assertLess(min(ratios), 100)
+        self.assertGreater(max(ratios), 100)
+
+    def test_the_quarter_has_a_closed_review_with_ballots_and_nominations(self):
+        event = ReviewEvent.objects.get()
+        self.assertEqual(event.status, ReviewEvent.Status.CLOSED)
+        self.assertEqual(event.period, "2026-Q3")
+        judges = event.judges.count()
+        self.assertTrue(5 <= judges <= 7, judges)
+        self.assertEqual(Ballot.objects.filter(judge__event=event).count(), judges * 2)
+        judge_grants = RoleGrant.objects.filter(
+            role=Role.JUDGE, user__in=event.judges.values("user")
+        )
+        self.assertEqual(judge_grants.values("user").distinct().count(), judges)
+        nominations = Nomination.objects.filter(event=event)
+        self.assertTrue(nominations.filter(eligible=True).exists())
+        self.assertTrue(nominations.filter(eligible=False).exists())
+        self.assertTrue(all(n.findings for n in nominations))
+
+    def test_the_quarterly_rollup_is_a_draft_with_the_review_item(self):
+        run = ScoreRun.objects.get(scheme__name="季度评比")
+        self.assertEqual(run.period, "2026-Q3")
+        self.assertFalse(run.is_published)
+        county = run.scores.filter(group__name="县区组").first()
+        methods = [row["method"] for row in county.breakdown]
+        self.assertEqual(methods, ["month", "month", "month", "review"])
+        self.assertGreater(float(county.breakdown[-1]["points"]), 0)
+
+    def test_running_it_again_adds_nothing(self):
+        models = (Scheme, Indicator, Target, ScoreRun, UnitScore, ReviewEvent, Ballot, Nomination)
+        before = [m.objects.count() for m in models]
+        call_command("seed_demo", stdout=io.StringIO())
+        self.assertEqual([m.objects.count() for m in models], before)
+
+    def test_the_last_quarter_before_january_is_the_previous_years_fourth(self):
+        self.assertEqual(last_quarter(datetime.date(2027, 2, 10)), (2026, 4))
+        self.assertEqual(last_quarter(datetime.date(2026, 11, 22)), (2026, 3))
+        self.assertEqual(last_quarter(datetime.date(2026, 10, 1)), (2026, 3))

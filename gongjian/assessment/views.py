@@ -1,0 +1,187 @@
+"""Rankings (赛马): the scores of a scheme and period by group, with rank and change (双亮牌),
+each unit's breakdown, computing and publishing, and the yearly awards with their Excel."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjian.accounts import access
+from gongjian.assessment import services
+from gongjian.assessment.models import PublishedError, Scheme, ScoreRun, UnitScore
+
+AWARD_PLACES = 3
+
+
+def _require_rankings(request) -> None:
+    if not access.can_see_rankings(request.user):
+        raise PermissionDenied("Rankings are for the office, leaders, units and departments")
+
+
+def _visible_runs(user):
+    """The office sees drafts; everyone else only published snapshots."""
+    runs = ScoreRun.objects.select_related("scheme", "published_by")
+    return runs if access.can_manage_assessment(user) else runs.filter(published_at__isnull=False)
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    _require_rankings(request)
+    schemes = list(Scheme.objects.all())
+    scheme = next((s for s in schemes if str(s.pk) == request.GET.get("scheme")), None)
+    scheme = scheme or (schemes[0] if schemes else None)
+    runs = list(_visible_runs(request.user).filter(scheme=scheme)) if scheme else []
+    run = next((r for r in runs if r.period == request.GET.get("period")), None)
+    run = run or (runs[0] if runs else None)
+    groups = []
+    if run is not None:
+        scores = list(
+            UnitScore.objects.filter(run=run)
+            .select_related("unit", "group")
+            .order_by("group__order", "group_id", "rank", "unit__name")
+        )
+        for score in scores:
+            if not groups or groups[-1][0] != score.group:
+                groups.append((score.group, []))
+            groups[-1][1].append(score)
+    ctx = {
+        "schemes": schemes,
+        "scheme": scheme,
+        "runs": runs,
+        "run": run,
+        "groups": groups,
+        "items": [row["item"] for row in groups[0][1][0].breakdown] if groups else [],
+        "can_manage": access.can_manage_assessment(request.user),
+        "default_period": f"{timezone.localdate():%Y-%m}",
+    }
+    return render(request, "assessment/ranking.html", ctx)
+
+
+@login_required
+def breakdown(request: HttpRequest, run_pk: int, unit_pk: int) -> HttpResponse:
+    """One unit's score: every item's inputs, formula and points."""
+    _require_rankings(request)
+    run = get_object_or_404(_visible_runs(request.user), pk=run_pk)
+    score = get_object_or_404(
+        UnitScore.objects.select_related("unit", "group"), run=run, unit=unit_pk
+    )
+    return render(request, "assessment/breakdown.html", {"run": run, "score": score})
+
+
+@login_required
+@require_POST
+def compute(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage_assessment(request.user):
+        raise PermissionDenied("Only the office computes scores")
+    scheme = get_object_or_404(Scheme, pk=request.POST.get("scheme"))
+    period = request.POST.get("period", "").strip()
+    try:
+        run = services.compute(scheme, period, actor=request.user)
+    except (services.AssessmentError, PublishedError) as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('assessment:ranking')}?scheme={scheme.pk}")
+    messages.success(request, _("Scores computed for %(period)s (draft).") % {"period": period})
+    return redirect(f"{reverse('assessment:ranking')}?scheme={scheme.pk}&period={run.period}")
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, run_pk: int) -> HttpResponse:
+    if not access.can_manage_assessment(request.user):
+        raise PermissionDenied("Only the office publishes scores")
+    run = get_object_or_404(ScoreRun, pk=run_pk)
+    try:
+        services.publish(run=run, actor=request.user)
+    except PublishedError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Published: the scores can no longer change."))
+    return redirect(f"{reverse('assessment:ranking')}?scheme={run.scheme_id}&period={run.period}")
+
+
+def _award_rows(year: int, places: int):
+    """Per group of the year's published yearly run: the top `places` and the bottom `places`
+    (约谈). None when the year has no published yearly scores."""
+    run = (
+        ScoreRun.objects.filter(
+            scheme__cadence=Scheme.Cadence.YEARLY, period=str(year), published_at__isnull=False
+        )
+        .select_related("scheme")
+        .first()
+    )
+    if run is None:
+        return None, []
+    groups = []
+    for score in run.scores.select_related("unit", "group").order_by(
+        "group__order", "group_id", "rank", "unit__name"
+    ):
+        if not groups or groups[-1]["group"] != score.group:
+            groups.append({"group": score.group, "scores": []})
+        groups[-1]["scores"].append(score)
+    for group in groups:
+        scores = group["scores"]
+        # Ties at a boundary are all in: two units sharing 3rd place are both honoured.
+        group["top"] = [s for s in scores if s.rank <= places]
+        cutoff = scores[-places].rank if len(scores) > places else None
+        group["bottom"] = [
+            s for s in scores if cutoff is not None and s.rank >= cutoff and s not in group["top"]
+        ]
+    return run, groups
+
+
+@login_required
+def awards(request: HttpRequest, year: int) -> HttpResponse:
+    _require_rankings(request)
+    run, groups = _award_rows(year, AWARD_PLACES)
+    ctx = {"year": year, "run": run, "groups": groups, "places": AWARD_PLACES}
+    return render(request, "assessment/awards.html", ctx)
+
+
+@login_required
+def awards_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    import xlsxwriter
+
+    _require_rankings(request)
+    run, groups = _award_rows(year, AWARD_PLACES)
+    if run is None:
+        messages.error(request, _("%(year)d has no published yearly scores.") % {"year": year})
+        return redirect("assessment:awards", year=year)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet(str(year))
+    title = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
+    cell = book.add_format({"border": 1})
+    number = book.add_format({"border": 1, "num_format": "0.00"})
+    sheet.write(0, 0, f"{year}年度重点项目考核结果（{run.scheme.name}）", title)
+    row = 2
+    for group in groups:
+        for label, scores in (("表彰", group["top"]), ("约谈", group["bottom"])):
+            sheet.write(row, 0, f"{group['group'].name} · {label}", head)
+            sheet.write_row(row + 1, 0, ["名次", "单位", "得分"], head)
+            row += 2
+            for score in scores:
+                sheet.write(row, 0, score.rank, cell)
+                sheet.write(row, 1, score.unit.name, cell)
+                sheet.write_number(row, 2, float(score.total), number)
+                row += 1
+            row += 1
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, 28)
+    sheet.set_column(2, 2, 10)
+    book.close()
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="awards-{year}.xlsx"'
+    return response
