@@ -173,7 +173,11 @@ def cast_ballot(*, judge: Judge, group: ReviewGroup, ranking=None, places=None, 
     if group.event_id != event.pk:
         # Otherwise an open event's judge could write into another event's (sealed) group.
         raise BallotError(_("This group belongs to another event."))
-    if ReviewEvent.objects.filter(pk=event.pk, status=ReviewEvent.Status.OPEN).count() == 0:
+    # Lock the event row: a close committing meanwhile waits for this ballot, or refuses it.
+    still_open = ReviewEvent.objects.select_for_update().filter(
+        pk=event.pk, status=ReviewEvent.Status.OPEN
+    )
+    if not list(still_open.values_list("pk", flat=True)):
         raise BallotError(_("Ballots are closed and sealed."))
     units = list(group.units.all())
     ids = [u.pk for u in units]
@@ -256,3 +260,40 @@ def event_scores(period: str) -> dict[int, scoring.Score]:
     ).select_related("event"):
         result.update(group_scores(group))
     return result
+
+
+def refresh_eligibility(nomination) -> None:
+    """Check a nomination against its event's rules from the registry: completed investment
+    since the start (accepted reports), the years the project was shown before, and whether
+    every preparation milestone (前期手续) has its actual date."""
+    from django.db.models import Sum
+
+    from gongjian.assessment.models import Nomination
+    from gongjian.dispatch.models import Report
+
+    event, project = nomination.event, nomination.project
+    completed = (
+        Report.objects.filter(
+            project=project, status=Report.Status.ACCEPTED, is_current=True
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    shown = list(
+        Nomination.objects.filter(project=project, eligible=True)
+        .exclude(event=event)
+        .values_list("event__held_on__year", flat=True)
+    )
+    preparation = project.milestones.filter(kind__phase="preparation")
+    findings = check_eligibility(
+        event.eligibility,
+        total=project.total_investment,
+        completed=completed,
+        shown_years=shown,
+        year=event.held_on.year,
+        procedures_complete=not preparation.filter(actual_date__isnull=True).exists(),
+    )
+    nomination.findings = [
+        {"rule": f.rule, "ok": f.ok, "message": str(f.message)} for f in findings
+    ]
+    if not nomination.override_reason:
+        nomination.eligible = all(f.ok for f in findings)

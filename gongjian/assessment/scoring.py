@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 HUNDRED = Decimal(100)
 PLACES = Decimal("0.01")
@@ -207,7 +208,11 @@ def rank_vote_score(place_counts: dict[int, int], weights: list[int]) -> Score:
     return Score(
         points,
         f"({terms}) ÷ {votes}",
-        _("%(votes)d votes, weighted by place: %(points)s")
+        ngettext(
+            "%(votes)d vote, weighted by place: %(points)s",
+            "%(votes)d votes, weighted by place: %(points)s",
+            votes,
+        )
         % {"votes": votes, "points": plain(points)},
         {"votes": votes, "places": dict(sorted(place_counts.items()))},
     )

@@ -321,3 +321,32 @@ class PageTests(AssessmentFixtures, BaseTestCase):
         self.assertEqual(cells.count("南湖镇"), 1)
         self.assertIn("青川高新区", cells)
         self.assertEqual(self.get(self.erin, url).status_code, 403)
+
+
+class NominationTests(AssessmentFixtures, BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.build_assessment()
+
+    def test_eligibility_from_the_registry(self):
+        from gongjian.assessment.models import Nomination
+
+        event = ReviewEvent.objects.create(
+            name="观摩",
+            period="2026-Q4",
+            held_on=datetime.date(2026, 11, 20),
+            eligibility={"min_completed_share": "0.3333", "not_shown_years": 3},
+        )
+        # project_a: 9,900 of 120,000 completed, under a third.
+        nomination = Nomination(event=event, unit=self.town_a, project=self.project_a)
+        review.refresh_eligibility(nomination)
+        self.assertFalse(nomination.eligible)
+        self.assertEqual(
+            [f["rule"] for f in nomination.findings if not f["ok"]], ["min_completed_share"]
+        )
+        # project_c: 15,000 of 120,000 too; lower the bar and it passes both rules.
+        event.eligibility = {"min_completed_share": "0.1", "not_shown_years": 3}
+        nomination = Nomination(event=event, unit=self.town_c, project=self.project_c)
+        review.refresh_eligibility(nomination)
+        self.assertTrue(nomination.eligible)
