@@ -8,6 +8,7 @@ urlpatterns = [
     path("compute/", views.compute, name="compute"),
     path("run/<int:run_pk>/publish/", views.publish, name="publish"),
     path("run/<int:run_pk>/unit/<int:unit_pk>/", views.breakdown, name="breakdown"),
+    path("targets/", views.targets, name="targets"),
     path("awards/<int:year>/", views.awards, name="awards"),
     path("awards/<int:year>.xlsx", views.awards_xlsx, name="awards-xlsx"),
     path("review/", views_review.events, name="review-events"),

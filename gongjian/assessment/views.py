@@ -185,3 +185,20 @@ def awards_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="awards-{year}.xlsx"'
     return response
+
+
+@login_required
+def targets(request: HttpRequest) -> HttpResponse:
+    """Each unit's progress against its targets, against 序时, with a light."""
+    from gongjian.assessment.targets import progress
+
+    _require_rankings(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        month = int(request.GET.get("month") or (today.month - 1 or 12))
+    except ValueError:
+        year, month = today.year, today.month - 1 or 12
+    month = min(max(month, 1), 12)
+    rows = progress(year, month)
+    return render(request, "assessment/targets.html", {"rows": rows, "year": year, "month": month})

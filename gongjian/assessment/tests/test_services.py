@@ -350,3 +350,35 @@ class NominationTests(AssessmentFixtures, BaseTestCase):
         nomination = Nomination(event=event, unit=self.town_c, project=self.project_c)
         review.refresh_eligibility(nomination)
         self.assertTrue(nomination.eligible)
+
+
+class TargetProgressTests(AssessmentFixtures, BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.build_assessment()
+
+    def test_light_per_unit_and_target(self):
+        from gongjian.assessment.targets import progress
+
+        rows = {r.target.unit_id: r for r in progress(2026, 9)}
+        # Through September the schedule is 9/12 = 75%. town_a has 99% of its target: ahead.
+        a = rows[self.town_a.pk]
+        self.assertEqual(
+            (a.share, a.schedule, a.gap), (Decimal("99.0"), Decimal("75.0"), Decimal("24.0"))
+        )
+        self.assertEqual(a.colour, "blue")
+        Target.objects.filter(unit=self.town_b).update(value=Decimal("40000"))
+        rows = {r.target.unit_id: r for r in progress(2026, 9)}
+        # 13,000 of 40,000 = 32.5%: 42.5 points behind 75% → red under the default preset.
+        b = rows[self.town_b.pk]
+        self.assertEqual((b.share, b.gap, b.colour), (Decimal("32.5"), Decimal("-42.5"), "red"))
+        self.assertIn("万元", b.clear_hint)
+
+    def test_page(self):
+        self.client.force_login(self.leo)
+        response = self.client.get(reverse("assessment:targets"), {"year": 2026, "month": 9})
+        self.assertContains(response, "南湖镇")
+        self.client.force_login(self.erin)
+        response = self.client.get(reverse("assessment:targets"))
+        self.assertEqual(response.status_code, 403)
