@@ -97,7 +97,7 @@ MANUAL_SCORES = (
     ("town", 0, 2, "1.5", "形象进度照片上传及时完整，问题清单更新到位"),
 )
 ELIGIBILITY = {"min_completed_share": "0.3333", "not_shown_years": 3, "procedures_complete": True}
-# username, display name, the county government they come from (None: a city-level judge)
+# username, display name, the county government they come from (None: the city's)
 JUDGES = (
     ("judge_dh", "何建军（东湖区委书记）", names.COUNTIES[0].government),
     ("judge_xs", "马晓光（西山县委书记）", names.COUNTIES[1].government),
@@ -107,6 +107,7 @@ JUDGES = (
 )
 EXISTING_JUDGE = "judge"  # the judge persona of projects/demo_names.py, a city-level judge
 QUARTERS = "一二三四"
+DAY = datetime.timedelta(days=1)
 
 
 def last_quarter(today: datetime.date) -> tuple[int, int]:
@@ -257,13 +258,11 @@ def _manual_scores(scheme: Scheme, units, periods: list[str], office: User) -> N
 def _review_event(rng, city, units, year, quarter, runs, office) -> ReviewEvent:
     """Held near the quarter's end; county and town groups; nominations; judges vote a ranking
     that follows the quarter's monthly scores with some personal judgement; then sealed."""
-    quarter_end = datetime.date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - datetime.timedelta(
-        days=1
-    )
+    quarter_end = datetime.date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - DAY
     event = ReviewEvent.objects.create(
         name=f"{year}年第{QUARTERS[quarter - 1]}季度重点项目现场观摩",
         period=f"{year}-Q{quarter}",
-        held_on=quarter_end - datetime.timedelta(days=6),
+        held_on=quarter_end - 6 * DAY,
         method=ReviewEvent.Method.RANK,
         eligibility=ELIGIBILITY,
         exclude_own_unit=True,
@@ -296,13 +295,18 @@ def _review_event(rng, city, units, year, quarter, runs, office) -> ReviewEvent:
 
 def _quarter_form(runs) -> dict[int, float]:
     """Each unit's mean monthly total over the quarter's runs."""
-    totals = UnitScore.objects.filter(run__in=runs).values_list("unit_id").annotate(s=Sum("total"))
+    totals = (
+        UnitScore.objects.filter(run__in=runs)
+        .order_by()
+        .values_list("unit_id")
+        .annotate(total=Sum("total"))
+    )
     return {pk: float(total) / len(runs) for pk, total in totals}
 
 
 def _nominate(rng, event: ReviewEvent, units, quarter_end: datetime.date) -> None:
-    """Two projects per county and one per town for the best town of each county, checked
-    against the event's rules: the county puts forward its most advanced project and another."""
+    """Each county puts forward its most advanced project and another, and its best town one
+    project; every nomination is checked against the event's rules."""
     year = quarter_end.year
     completed = dict(
         Report.objects.filter(
@@ -372,7 +376,7 @@ def _judges(event: ReviewEvent, city: Unit, counties: list[Unit], office: User) 
     judges = []
     persona = User.objects.filter(username=EXISTING_JUDGE).first()
     if persona is not None:
-        judges.append(Judge.objects.create(event=event, user=persona))
+        judges.append(Judge.objects.create(event=event, user=persona, unit=city))
     for username, display_name, county in JUDGES:
         seat = by_name.get(county) if county else None
         if county and seat is None:
@@ -381,5 +385,5 @@ def _judges(event: ReviewEvent, city: Unit, counties: list[Unit], office: User) 
             username=username, defaults={"display_name": display_name, "password": office.password}
         )
         RoleGrant.objects.get_or_create(user=user, role=Role.JUDGE, unit=seat or city)
-        judges.append(Judge.objects.create(event=event, user=user, unit=seat))
+        judges.append(Judge.objects.create(event=event, user=user, unit=seat or city))
     return judges

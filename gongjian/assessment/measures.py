@@ -29,6 +29,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 SUMS = {"total_investment", "annual_plan", "completed_ytd"}
@@ -95,7 +96,6 @@ class PeriodFacts:
 def load_facts(year: int, month: int) -> PeriodFacts:
     """Everything the indicators need for the period ending with `month` of `year`."""
     from gongjian.accounts.models import Unit
-    from gongjian.dispatch.models import Report
     from gongjian.projects.models import AnnualListing, Milestone, Project
 
     end = (datetime.date(year + month // 12, month % 12 + 1, 1)) - datetime.timedelta(days=1)
@@ -106,17 +106,7 @@ def load_facts(year: int, month: int) -> PeriodFacts:
             "project_id", "planned_investment", "level"
         )
     }
-    completed = dict(
-        Report.objects.filter(
-            status=Report.Status.ACCEPTED,
-            is_current=True,
-            period__start__year=year,
-            period__end__lte=end,
-        )
-        .order_by()
-        .values_list("project_id")
-        .annotate(total=Sum("amount"))
-    )
+    completed, filing = _report_figures(year, end)
     milestones = Milestone.objects.filter(actual_date__year=year, actual_date__lte=end)
     starts = set(milestones.filter(kind__code="start").values_list("project_id", flat=True))
     completions = set(
@@ -177,7 +167,7 @@ def load_facts(year: int, month: int) -> PeriodFacts:
         unit_paths=dict(Unit.objects.values_list("pk", "path")),
         rates={
             "problems_on_time": _problem_rates(year, end),
-            "filing_on_time": _filing_rates(year, end),
+            "filing_on_time": filing,
         },
     )
 
@@ -187,8 +177,13 @@ def _problem_rates(year, end) -> dict[int, tuple[int, int]]:
 
     from gongjian.problems.models import Problem, Status
 
+    # Closed by the end of `end` local time: the same as closed_at__date__lte=end, without
+    # SQLite calling back into Python for every row.
+    day_after = timezone.make_aware(
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+    )
     closed = Problem.objects.filter(
-        status=Status.CLOSED, closed_at__year=year, closed_at__date__lte=end
+        status=Status.CLOSED, closed_at__year=year, closed_at__lt=day_after
     ).exclude(project__isnull=True)
     rows = (
         closed.order_by()
@@ -201,23 +196,33 @@ def _problem_rates(year, end) -> dict[int, tuple[int, int]]:
     return {unit: (on_time, n) for unit, n, on_time in rows}
 
 
-def _filing_rates(year, end) -> dict[int, tuple[int, int]]:
+def _report_figures(year, end) -> tuple[dict, dict[int, tuple[int, int]]]:
+    """One pass over the year's current reports through `end`: each project's accepted amount
+    (its completed investment to date), and each unit's filing rate (reports filed by the
+    deadline ÷ reports filed)."""
     from django.db.models import F
 
     from gongjian.dispatch.models import Report
 
-    reports = Report.objects.filter(
-        is_current=True, period__start__year=year, period__end__lte=end
-    ).exclude(submitted_at__isnull=True)
     rows = (
-        reports.order_by()
-        .values_list("project__responsible_unit_id")
+        Report.objects.filter(is_current=True, period__start__year=year, period__end__lte=end)
+        .order_by()
+        .values_list("project_id", "project__responsible_unit_id")
         .annotate(
-            n=Count("*"),
+            amount=Sum("amount", filter=Q(status=Report.Status.ACCEPTED)),
+            filed=Count("pk", filter=Q(submitted_at__isnull=False)),
             on_time=Count("pk", filter=Q(submitted_at__lte=F("period__deadline"))),
         )
     )
-    return {unit: (on_time, n) for unit, n, on_time in rows}
+    completed: dict[int, Decimal] = {}
+    filing: dict[int, tuple[int, int]] = {}
+    for project_id, unit_id, amount, filed, on_time in rows:
+        if amount is not None:
+            completed[project_id] = amount
+        if filed:
+            earlier_on_time, earlier_filed = filing.get(unit_id, (0, 0))
+            filing[unit_id] = (earlier_on_time + on_time, earlier_filed + filed)
+    return completed, filing
 
 
 def _select(rows: list[Row], where: dict, year: int) -> list[Row]:

@@ -21,7 +21,8 @@ def dec(value) -> Decimal:
 
 
 def rounded(value: Decimal, places: Decimal = PLACES) -> Decimal:
-    return dec(value).quantize(places, rounding=ROUND_HALF_UP)
+    # + 0 turns a negative zero (0 × −3) into 0.00.
+    return dec(value).quantize(places, rounding=ROUND_HALF_UP) + 0
 
 
 def plain(value) -> str:
@@ -168,19 +169,19 @@ def efficacy(value, low, high, params: dict | None = None) -> Score:
             rounded(base + span),
             f"max = min → {plain(base + span)}",
             _("Every unit has the same value, %(value)s: all score %(points)s")
-            % {"value": plain(value), "points": plain(base + span)},
+            % {"value": plain(rounded(value)), "points": plain(base + span)},
             {"value": value, "min": low, "max": high},
         )
     points = (value - low) / (high - low) * span + base
     return Score(
         rounded(points),
-        f"({plain(value)} − {plain(low)}) ÷ ({plain(high)} − {plain(low)}) × {plain(span)}"
-        f" + {plain(base)}",
+        f"({plain(rounded(value))} − {plain(rounded(low))}) ÷ ({plain(rounded(high))} − "
+        f"{plain(rounded(low))}) × {plain(span)} + {plain(base)}",
         _("%(value)s between the lowest %(low)s and the highest %(high)s: %(points)s points")
         % {
-            "value": plain(value),
-            "low": plain(low),
-            "high": plain(high),
+            "value": plain(rounded(value)),
+            "low": plain(rounded(low)),
+            "high": plain(rounded(high)),
             "points": plain(rounded(points)),
         },
         {"value": value, "min": low, "max": high},

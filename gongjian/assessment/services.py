@@ -170,15 +170,24 @@ def _score_one(item, unit, values, targets, manual) -> scoring.Score:
 
 
 def _score_rollup(scheme, groups, period) -> list:
-    """A quarter or a year from its months' scores (any monthly scheme's runs for the months,
-    each weighted `months`) and its review events' scores (weighted `review`)."""
+    """A quarter or a year from its months' published scores (of the monthly scheme named in
+    `rollup["from"]`, or of the only monthly scheme), each weighted `months`, and its review
+    events' scores (weighted `review`). Drafts never count: a roll-up adds published figures."""
     from gongjian.assessment.review import event_scores
 
     year, months = period_months(period)
     month_weight = Decimal(str(scheme.rollup.get("months", "0")))
     review_weight = Decimal(str(scheme.rollup.get("review", "0")))
+    sources = Scheme.objects.filter(cadence=Scheme.Cadence.MONTHLY)
+    if scheme.rollup.get("from"):
+        sources = sources.filter(name=scheme.rollup["from"])
+    if sources.count() != 1:
+        raise AssessmentError(
+            _("Name the monthly scheme this roll-up adds up (“from” in its roll-up weights).")
+        )
     monthly = UnitScore.objects.filter(
-        run__scheme__cadence=Scheme.Cadence.MONTHLY,
+        run__scheme__in=sources,
+        run__published_at__isnull=False,
         run__period__in=[f"{year}-{m:02d}" for m in months],
     ).values_list("unit_id", "run__period", "total")
     by_unit: dict[int, dict[str, Decimal]] = {}

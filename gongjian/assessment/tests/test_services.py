@@ -191,6 +191,8 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
             UnitScore.objects.create(
                 run=run, group=self.towns, unit=self.town_a, total=Decimal(base), rank=1
             )
+            if month != "2026-09":
+                services.publish(run=run, actor=self.alice)
         event = ReviewEvent.objects.create(
             name="三季度观摩",
             period="2026-Q3",
@@ -209,6 +211,13 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
             rollup={"months": "0.3", "review": "0.1"},
         )
         quarterly.groups.set([self.towns])
+        run = services.compute(quarterly, "2026-Q3")
+        score = run.scores.get(unit=self.town_a)
+        # September is still a draft and counts 0: (40 + 50) × 0.3 + 100 × 0.1 = 27 + 10 = 37
+        self.assertEqual(score.total, Decimal("37.00"))
+        services.publish(
+            run=ScoreRun.objects.get(scheme=self.monthly, period="2026-09"), actor=self.alice
+        )
         run = services.compute(quarterly, "2026-Q3")
         score = run.scores.get(unit=self.town_a)
         # (40 + 50 + 60) × 0.3 + 100 (1st place of 1 vote) × 0.1 = 45 + 10 = 55
