@@ -31,6 +31,9 @@ def insert_rows(model, rows: list[dict], batch_size: int = 5000) -> None:
         ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    copy_sql = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
+    )
     now = timezone.now()  # auto_now(_add) fields: one timestamp, as if inserted at once
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
@@ -43,7 +46,14 @@ def insert_rows(model, rows: list[dict], batch_size: int = 5000) -> None:
                 values = [row.get(field.attname, default) for row in batch]
             columns.append(_prepared(field, values, connection))
         with connection.cursor() as cursor:
-            cursor.executemany(sql, list(zip(*columns, strict=True)))
+            if connection.vendor == "postgresql":
+                # COPY streams the rows in one command: several times faster than
+                # executemany's one INSERT per row at the scale of an escalation run or import.
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for values in zip(*columns, strict=True):
+                        copy.write_row(values)
+            else:
+                cursor.executemany(sql, list(zip(*columns, strict=True)))
 
 
 def _prepared(field, values: list, connection) -> list:
