@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from gongjian.assessment import measures
 from gongjian.assessment.models import Target
+from gongjian.dispatch.models import Light
 from gongjian.dispatch.rules.facts import ProjectFacts
 from gongjian.dispatch.rules.lights import evaluate
 from gongjian.dispatch.rules.rulesets import resolve_rule_set
@@ -27,6 +28,10 @@ class TargetRow:
     colour: str
     explanation: str
     clear_hint: str
+
+    @property
+    def colour_label(self) -> str:
+        return str(Light.Colour(self.colour).label)
 
 
 def progress(year: int, month: int, *, facts=None, preset: str = RULE_PRESET) -> list[TargetRow]:
