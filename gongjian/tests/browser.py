@@ -57,6 +57,20 @@ class BrowserTestCase(Personas, StaticLiveServerTestCase):
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(SHOTS / f"{self.shot_prefix}{name}.png"), full_page=True)
 
+    def assert_fits_the_phone(self, what: str) -> None:
+        """Nothing on the phone page is wider than the screen (no sideways scrolling)."""
+        overflow = self.page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                const wide = [...document.querySelectorAll('main *')]
+                    .filter(e => e.getBoundingClientRect().right > width + 1)
+                    .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
+                return {scroll: document.documentElement.scrollWidth, width, wide};
+            }"""
+        )
+        self.assertLessEqual(overflow["scroll"], overflow["width"], f"{what}: {overflow}")
+        self.assertEqual(overflow["wide"], [], what)
+
     def log_in(self, username: str) -> None:
         page = self.page
         page.context.clear_cookies()

@@ -80,20 +80,6 @@ class ProblemJourneyTests(BrowserTestCase):
     def timeline(self) -> list[str]:
         return [li.strip() for li in self.page.locator("#timeline > li").all_text_contents()]
 
-    def assert_fits_the_phone(self, what: str) -> None:
-        """Nothing on the phone page is wider than the screen (no sideways scrolling)."""
-        overflow = self.page.evaluate(
-            """() => {
-                const width = document.documentElement.clientWidth;
-                const wide = [...document.querySelectorAll('main *')]
-                    .filter(e => e.getBoundingClientRect().right > width + 1)
-                    .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
-                return {scroll: document.documentElement.scrollWidth, width, wide};
-            }"""
-        )
-        self.assertLessEqual(overflow["scroll"], overflow["width"], f"{what}: {overflow}")
-        self.assertEqual(overflow["wide"], [], what)
-
     def test_whistle_assign_sign_reply_return_close_and_rate(self):
         # 1. The enterprise blows the whistle from its phone.
         self.as_("erin", self.phone)

@@ -73,19 +73,6 @@ class ReviewJourneyTests(BrowserTestCase):
         self.page = page
         self.log_in(username)
 
-    def assert_fits_the_phone(self, what: str) -> None:
-        overflow = self.page.evaluate(
-            """() => {
-                const width = document.documentElement.clientWidth;
-                const wide = [...document.querySelectorAll('main *')]
-                    .filter(e => e.getBoundingClientRect().right > width + 1)
-                    .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
-                return {scroll: document.documentElement.scrollWidth, width, wide};
-            }"""
-        )
-        self.assertLessEqual(overflow["scroll"], overflow["width"], f"{what}: {overflow}")
-        self.assertEqual(overflow["wide"], [], what)
-
     def place(self, unit: Unit):
         return self.page.locator(f"#group-{self.group.pk} input[name=place-{unit.pk}]")
 
