@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "gongjian.inbox",
     "gongjian.problems",
     "gongjian.assessment",
+    "gongjian.bulletin",
+    "gongjian.dashboards",
 ]
 
 MIDDLEWARE = [

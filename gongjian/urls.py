@@ -13,6 +13,8 @@ urlpatterns = [
     path("inbox/", include("gongjian.inbox.urls")),
     path("problems/", include("gongjian.problems.urls")),
     path("assessment/", include("gongjian.assessment.urls")),
+    path("bulletin/", include("gongjian.bulletin.urls")),
+    path("dashboards/", include("gongjian.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -371,8 +371,12 @@ def milestones_for(rng: random.Random, project: Project, city: City, today: date
         done = working and when <= today and (project.stage.is_started or rng.random() < 0.75)
         actual = min(when + DAY * rng.randint(-15, 20), today) if done else None
         owner = city.departments.get(names.MILESTONE_OWNERS.get(kind.code, names.DEFAULT_OWNER))
+        # Every third kind was first planned six weeks earlier: the battle map's ghost.
+        # (No random draw here, so the rest of the demo stays as it was.)
+        baseline = when - DAY * 42 if kind.order % 3 == 0 else when
         rows.append(Milestone(
-            project=project, kind=kind, planned_date=when, actual_date=actual, owner_unit=owner
+            project=project, kind=kind, planned_date=when, baseline_date=baseline,
+            actual_date=actual, owner_unit=owner,
         ))  # fmt: skip
     return rows
 

@@ -272,6 +272,8 @@ class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     kind = models.ForeignKey(MilestoneKind, on_delete=models.PROTECT, verbose_name=_("milestone"))
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
+    # The first planned date, kept when the plan moves: the battle map draws it as a ghost.
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True, editable=False)
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     owner_unit = models.ForeignKey(
         Unit,
@@ -292,6 +294,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return str(self.kind)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.baseline_date is None:
+            self.baseline_date = self.planned_date
+        super().save(*args, **kwargs)
 
 
 class Rebaseline(models.Model):

@@ -171,3 +171,48 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
         return redirect("projects:detail", pk=project.pk)
     ctx = {"form": form, "project": project, "title": milestone.kind.name}
     return render(request, "projects/child_form.html", ctx)
+
+
+@login_required
+def battle_map(request: HttpRequest, pk: int) -> HttpResponse:
+    """挂图作战 for one project: its milestones, plan against actual, first plan as a ghost."""
+    from django.utils import timezone
+
+    from gongjian.projects.battle import project_chart
+
+    project = access.get_project_for_user(request, pk)
+    milestones = list(project.milestones.select_related("kind"))
+    chart = project_chart(project, milestones, timezone.localdate())
+    ctx = {"project": project, "chart": chart, "chart_height": 100 + 36 * len(milestones)}
+    return render(request, "projects/battle_map.html", ctx)
+
+
+@login_required
+def unit_battle_map(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """挂图作战 for a unit: every project it is responsible for, milestone by milestone."""
+    from django.shortcuts import get_object_or_404
+    from django.utils import timezone
+
+    from gongjian.projects.battle import unit_board
+    from gongjian.projects.models import Milestone, MilestoneKind
+
+    access.require_registry(request)
+    unit = get_object_or_404(access.visible_units(request.user), pk=unit_pk)
+    projects = list(
+        access.visible_projects(request.user)
+        .filter(responsible_unit__path__startswith=unit.path)
+        .select_related("stage")
+        .order_by("-total_investment")[:200]
+    )
+    kinds = list(MilestoneKind.objects.filter(is_active=True))
+    milestones = Milestone.objects.filter(project__in=[p.pk for p in projects]).only(
+        "project_id", "kind_id", "planned_date", "actual_date"
+    )
+    board = unit_board(projects, kinds, milestones, timezone.localdate())
+    ctx = {
+        "unit": unit,
+        "kinds": kinds,
+        "board": board,
+        "overdue": sum(row["overdue"] for row in board),
+    }
+    return render(request, "projects/unit_battle_map.html", ctx)
