@@ -6,6 +6,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
+    path("structure/", views.structure, name="structure"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("<int:pk>/rebaseline/", views.project_rebaseline, name="rebaseline"),

@@ -216,3 +216,34 @@ def unit_battle_map(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "overdue": sum(row["overdue"] for row in board),
     }
     return render(request, "projects/unit_battle_map.html", ctx)
+
+
+@login_required
+def structure(request: HttpRequest) -> HttpResponse:
+    """四多四少: this year's portfolio against the same period last year, in sentences."""
+    from django.utils import timezone
+
+    from gongjian.projects.structure import compare, portfolio, sentences
+
+    if not access.can_see_desk(request.user):
+        raise PermissionDenied("The structure analysis is for the office and leaders")
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        month = min(max(int(request.GET.get("month") or (today.month - 1 or 12)), 1), 12)
+    except ValueError:
+        year, month = today.year, today.month - 1 or 12
+    current, completed, total = portfolio(year, month)
+    previous, previous_completed, previous_total = portfolio(year - 1, month)
+    changes = compare(current, total, previous, previous_total)
+    ctx = {
+        "year": year,
+        "month": month,
+        "changes": changes,
+        "total": total,
+        "previous_total": previous_total,
+        "completed": completed,
+        "previous_completed": previous_completed,
+        "sentences": sentences(changes, completed, previous_completed),
+    }
+    return render(request, "projects/structure.html", ctx)
