@@ -145,6 +145,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 
 # Upload limits: the project import accepts files up to this size (bytes).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+# The map's boundary, a GeoJSON file the deployment supplies (seed_demo writes a fictional one).
+GEO_BOUNDARY_FILE = env_str("GEO_BOUNDARY_FILE", str(VAR_DIR / "geo" / "boundary.json"))
 PROBLEM_ATTACHMENT_MAX_BYTES = env_int("PROBLEM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)

@@ -1,5 +1,5 @@
 """四多四少: the structure of a year's key projects against the same period of the year before —
-size bands, high-tech, foreign-funded, newly signed (招商), livelihood, completed investment —
+size bands, high-tech, foreign-funded, new to the list (招商), livelihood, completed investment —
 with generated sentences naming what is more and what is less.
 
 `compare` and `sentences` are pure; `portfolio` reads the database once per year.
@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,10 +34,15 @@ BANDS = [
 
 
 def kinds(year: int) -> list:
+    from gongjian.projects.models import AnnualListing
+
+    # New to the list this year (not listed the year before): newly signed and 招商 projects
+    # enter the list this way; the registry keeps no signing date.
+    listed_before = AnnualListing.objects.filter(project=OuterRef("pk"), year=year - 1)
     return [
         ("high_tech", _("high-tech"), Q(is_high_tech=True)),
         ("foreign", _("foreign-funded"), ~Q(investment_source="domestic")),
-        ("newly_signed", _("newly signed (招商)"), Q(created_at__year=year)),
+        ("newly_listed", _("new to the list (新签约/招商)"), ~Q(Exists(listed_before))),
         ("livelihood", _("livelihood (民生)"), Q(is_livelihood=True)),
     ]
 

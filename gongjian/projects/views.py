@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -247,3 +247,51 @@ def structure(request: HttpRequest) -> HttpResponse:
         "sentences": sentences(changes, completed, previous_completed),
     }
     return render(request, "projects/structure.html", ctx)
+
+
+MAP_PROJECTS = 3000
+
+
+@login_required
+def project_map(request: HttpRequest) -> HttpResponse:
+    access.require_registry(request)
+    return render(request, "projects/map.html", {"limit": MAP_PROJECTS})
+
+
+@login_required
+def map_data(request: HttpRequest) -> JsonResponse:
+    """The boundary and the largest visible projects with coordinates, coloured by their light
+    of the latest ended period."""
+    import json
+
+    from django.urls import reverse
+
+    from gongjian.dispatch.models import Light
+    from gongjian.projects.geo import boundary_path
+
+    access.require_registry(request)
+    path = boundary_path()
+    boundary = json.loads(path.read_text()) if path.exists() else None
+    rows = list(
+        access.visible_projects(request.user)
+        .exclude(latitude=None)
+        .exclude(longitude=None)
+        .order_by("-total_investment")
+        .values_list("pk", "name", "longitude", "latitude", "total_investment")[:MAP_PROJECTS]
+    )
+    latest = Light.objects.order_by("-period__end").values_list("period_id", flat=True).first()
+    colours = dict(
+        Light.objects.filter(period_id=latest, project_id__in=[r[0] for r in rows]).values_list(
+            "project_id", "colour"
+        )
+    )
+    projects = [
+        {
+            "name": name,
+            "value": [float(lng), float(lat), float(total or 0)],
+            "colour": colours.get(pk, ""),
+            "url": reverse("projects:detail", args=[pk]),
+        }
+        for pk, name, lng, lat, total in rows
+    ]
+    return JsonResponse({"boundary": boundary, "projects": projects})

@@ -44,9 +44,15 @@ class SentenceTests(SimpleTestCase):
 
 class StructurePageTests(BaseTestCase):
     def test_counts_by_band_against_last_year(self):
-        AnnualListing.objects.create(project=self.project_a, year=2026, level="city", planned_investment=1)
-        AnnualListing.objects.create(project=self.project_b, year=2026, level="city", planned_investment=1)
-        AnnualListing.objects.create(project=self.project_b, year=2025, level="city", planned_investment=1)
+        AnnualListing.objects.create(
+            project=self.project_a, year=2026, level="city", planned_investment=1
+        )
+        AnnualListing.objects.create(
+            project=self.project_b, year=2026, level="city", planned_investment=1
+        )
+        AnnualListing.objects.create(
+            project=self.project_b, year=2025, level="city", planned_investment=1
+        )
         self.client.force_login(self.leo)
         response = self.client.get(reverse("projects:structure"), {"year": 2026, "month": 9})
         changes = {c.key: c for c in response.context["changes"]}

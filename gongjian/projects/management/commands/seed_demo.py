@@ -13,6 +13,7 @@ from gongjian.assessment.demo import seed_assessment
 from gongjian.dispatch.demo_reports import COUNTY_OFFICES, add_bulk_periods, seed_dispatch
 from gongjian.problems.demo import add_bulk_problems, seed_problems
 from gongjian.projects.demo import Login, seed_demo
+from gongjian.projects.geo import write_demo_boundary
 
 
 class Command(BaseCommand):
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         added_reports = add_bulk_periods(periods, today) if periods else 0
         # A few hundred problems with their history, then bulk ones.
         seed_problems(today)
+        write_demo_boundary()  # the map's fictional county outlines, unless a boundary exists
         seed_assessment(today)
         added_problems = add_bulk_problems(problems, today) if problems else 0
         if verbosity < 1:
