@@ -195,6 +195,7 @@ def main() -> int:
     results += dispatch_benchmarks(recompute_budget=15.0 if args.postgres else 30.0)
     results += problem_benchmarks()
     results += assessment_benchmarks()
+    results += cockpit_benchmarks()
     return report(results, database)
 
 
@@ -230,6 +231,18 @@ def problem_benchmarks() -> list:
             "s",
         )
     )
+    return results
+
+
+def cockpit_benchmarks() -> list:
+    from bench import cockpit
+
+    results = []
+    seconds = cockpit.build()  # None when the snapshots exist already
+    if seconds is not None:
+        results.append(("period snapshots, every ended period", seconds, None, "s"))
+    for name, ms in cockpit.bench_endpoints(median_ms):
+        results.append((name, ms, 150.0, "ms"))
     return results
 
 

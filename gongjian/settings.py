@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gongjian.assessment",
     "gongjian.bulletin",
     "gongjian.dashboards",
+    "gongjian.screen",
 ]
 
 MIDDLEWARE = [

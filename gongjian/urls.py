@@ -15,6 +15,7 @@ urlpatterns = [
     path("assessment/", include("gongjian.assessment.urls")),
     path("bulletin/", include("gongjian.bulletin.urls")),
     path("dashboards/", include("gongjian.dashboards.urls")),
+    path("screen/", include("gongjian.screen.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

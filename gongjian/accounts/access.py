@@ -342,3 +342,11 @@ def judge_seat(user, event):
     if not user.is_authenticated:
         return None
     return Judge.objects.filter(event=event, user=user).select_related("unit").first()
+
+
+# Cockpit (领导驾驶舱) ----------------------------------------------------------------------------
+
+
+def can_see_cockpit(user) -> bool:
+    """The leader cockpit is for the office and leaders, over their own scope."""
+    return bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER})

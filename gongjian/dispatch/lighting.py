@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone, translation
 
+from gongjian.dashboards.snapshots import refresh_snapshots
 from gongjian.dispatch.models import Campaign, Light, Period, Report
 from gongjian.dispatch.rules.facts import ProjectFacts
 from gongjian.dispatch.rules.lights import evaluate, resolve_rule_set
@@ -57,13 +58,18 @@ def recompute_lights(
     today = today or timezone.localdate()
     campaigns = [campaign] if campaign else list(Campaign.objects.filter(is_active=True))
     written = 0
+    lit = []
     # Explanations are stored as text, in the platform's language, whoever triggered the run.
     with translation.override(settings.LANGUAGE_CODE):
         for each in campaigns:
             periods = periods_to_light(each, all_periods=all_periods, today=today)
             if periods:
                 written += _light_campaign(each, periods, project_ids)
+                lit.append(each)
     if project_ids is None:
+        # The cockpit's period figures follow a full run.
+        for each in lit:
+            refresh_snapshots(each, today=today)
         _tidy_after_full_run()
     return written
 

@@ -1,0 +1,428 @@
+"""Reads for the cockpit. Every figure comes from PeriodFigures (a few rows per request); only
+the red list and the projects behind a figure read Light and Project rows, a page at a time."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Sum
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongjian.accounts import access
+from gongjian.accounts.models import Unit
+from gongjian.dashboards.models import PeriodFigures
+from gongjian.dashboards.snapshots import COLOURS, FIGURES, MONEY, empty
+from gongjian.dispatch.models import Campaign, Light, Period, Report
+from gongjian.dispatch.rules.colours import Scheme
+from gongjian.dispatch.rules.lights import resolve_rule_set
+from gongjian.dispatch.rules.schedule import (
+    ScheduleVariant,
+    completion_share,
+    describe_gap,
+    exact,
+    expected_share,
+    gap_points,
+    percent,
+    round_half_up,
+)
+from gongjian.projects.models import AnnualListing, Project
+
+PAGE_SIZE = 50
+RED_LIMIT = 20
+RANKING_ROWS = 5  # per group
+
+
+@dataclass
+class Lens:
+    """What one cockpit request looks at: a campaign's period, through the user's scope, from
+    one unit (`focus`; None = the scope as a whole)."""
+
+    campaign: Campaign
+    period: Period
+    sees_all: bool
+    read_paths: tuple[str, ...]
+    tops: list[Unit]  # the scope's top units; the roots for the whole deployment
+    focus: Unit | None
+
+    @property
+    def home(self) -> Unit | None:
+        """Where the cockpit opens: the one top unit, or the scope as a whole if several."""
+        return self.tops[0] if len(self.tops) == 1 else None
+
+    def covers(self, unit: Unit) -> bool:
+        return self.sees_all or any(unit.path.startswith(p) for p in self.read_paths)
+
+    @property
+    def best_colour(self) -> str:
+        scheme = resolve_rule_set(self.campaign.rule_preset, self.campaign.rule_set).scheme
+        return "blue" if scheme == Scheme.RED_YELLOW_BLUE else "green"
+
+
+def active_campaign() -> Campaign | None:
+    return Campaign.objects.filter(is_active=True).order_by("-year").first()
+
+
+def open_lens(user, campaign: Campaign, period: Period, unit_pk: str | None) -> Lens:
+    scope = access.scope_for(user)
+    sees_all = access.sees_all_projects(user)
+    if sees_all:
+        tops = Unit.objects.filter(parent__isnull=True).exclude(kind=Unit.Kind.ENTERPRISE)
+    else:
+        tops = Unit.objects.filter(path__in=scope.read_paths).exclude(kind=Unit.Kind.ENTERPRISE)
+    lens = Lens(campaign, period, sees_all, scope.read_paths, list(tops.order_by("path")), None)
+    if unit_pk and unit_pk.isdigit():
+        focus = Unit.objects.filter(pk=int(unit_pk)).first()
+        if focus is None or not lens.covers(focus):
+            raise Http404("No such unit in your scope")
+        lens.focus = focus
+    else:
+        lens.focus = lens.home
+    return lens
+
+
+# Figures -------------------------------------------------------------------------------------
+
+
+def _figure_rows(lens: Lens):
+    """The PeriodFigures rows whose sum is the lens's figures (for any period)."""
+    rows = PeriodFigures.objects.filter(period__campaign=lens.campaign)
+    if lens.focus is not None:
+        return rows.filter(unit=lens.focus)
+    if lens.sees_all:
+        return rows.filter(unit__isnull=True)
+    return rows.filter(unit__in=lens.tops)
+
+
+def _fields(row: PeriodFigures) -> dict:
+    return {name: getattr(row, name) for name in FIGURES}
+
+
+def _add(total: dict, row: PeriodFigures) -> None:
+    for name in FIGURES:
+        total[name] += getattr(row, name)
+
+
+def shaped(figures: dict, period: Period, year: int) -> dict:
+    """Figures as JSON: money in 万元 (2 decimals), counts, and the completion against the
+    annual plan and the 序时进度 (months ended ÷ 12)."""
+    data = {
+        name: float(round(figures[name], 2)) if name in MONEY else int(figures[name])
+        for name in FIGURES
+    }
+    expected = expected_share(ScheduleVariant.MONTH_LINEAR, year=year, as_of=period.end)
+    share = completion_share(figures["completed_ytd"], figures["annual_plan"] or None)
+    data["schedule_pct"] = float(percent(expected))
+    data["schedule_amount"] = float(round_half_up(exact(figures["annual_plan"]) * expected, 2))
+    if share is None:
+        data.update(completion_pct=None, gap_points=None, gap_text="")
+    else:
+        points = gap_points(share, expected)
+        data.update(
+            completion_pct=float(percent(share)),
+            gap_points=float(points),
+            gap_text=describe_gap(points),
+        )
+    return data
+
+
+def summary(lens: Lens) -> dict:
+    total = empty()
+    computed_at = None
+    for row in _figure_rows(lens).filter(period=lens.period):
+        _add(total, row)
+        computed_at = row.computed_at
+    best = lens.best_colour
+    colours = ["red", "yellow", best] + [c for c in ("blue", "green") if c != best and total[c]]
+    return {
+        "period": {
+            "id": lens.period.pk,
+            "label": lens.period.label,
+            "end": f"{lens.period.end:%Y-%m-%d}",
+        },
+        "unit": _unit_json(lens.focus),
+        "computed_at": f"{timezone.localtime(computed_at):%Y-%m-%d %H:%M}" if computed_at else None,
+        "figures": shaped(total, lens.period, lens.campaign.year),
+        "lights": [
+            {"colour": c, "label": str(Light.Colour(c).label), "count": total[c]} for c in colours
+        ],
+    }
+
+
+def trend(lens: Lens) -> dict:
+    """Month by month: completed, the annual plan and the 序时 amount, through the period."""
+    by_period: dict = {}
+    rows = (
+        _figure_rows(lens)
+        .filter(period__start__lte=lens.period.start)
+        .select_related("period")
+        .order_by("period__start")
+    )
+    for row in rows:
+        period = row.period
+        by_period.setdefault(period.pk, (period, empty()))
+        _add(by_period[period.pk][1], row)
+    points = [shaped(f, p, lens.campaign.year) for p, f in by_period.values()]
+    series = (
+        ("completed_ytd", _("Investment completed")),
+        ("schedule_amount", _("Time schedule (序时)")),
+        ("annual_plan", _("Annual plan")),
+    )
+    return {
+        "labels": [p.label for p, _f in by_period.values()],
+        "series": [
+            {"key": key, "name": name, "data": [f[key] for f in points]} for key, name in series
+        ],
+        "completion_pct": [f["completion_pct"] for f in points],
+        "schedule_pct": [f["schedule_pct"] for f in points],
+    }
+
+
+def units(lens: Lens) -> dict:
+    """The figures of each unit right below the focus (the drill-down), with the focus's own
+    projects (those not under any child) as a row of their own."""
+    rows = PeriodFigures.objects.filter(period=lens.period)
+    if lens.focus is not None:
+        rows = rows.filter(unit__parent=lens.focus)
+    else:
+        rows = rows.filter(unit__in=lens.tops)
+    below = PeriodFigures.objects.filter(period=lens.period, unit__parent=OuterRef("unit_id"))
+    rows = (
+        rows.select_related("unit")
+        .annotate(drillable=Exists(below))
+        .order_by("-annual_plan", "unit__path")
+    )
+    year = lens.campaign.year
+    children = []
+    listed = empty()
+    for row in rows:
+        _add(listed, row)
+        figures = shaped(_fields(row), lens.period, year)
+        children.append({**_unit_json(row.unit), "drillable": row.drillable, **figures})
+    result = {
+        "unit": _unit_json(lens.focus),
+        "home": lens.home.pk if lens.home else None,
+        "trail": trail(lens),
+        "rows": children,
+        "own": None,
+        "series": {
+            "annual_plan": _("Annual plan"),
+            "completed_ytd": _("Investment completed"),
+            "schedule_amount": _("Time schedule (序时)"),
+        },
+    }
+    if lens.focus is not None:
+        own = PeriodFigures.objects.filter(period=lens.period, unit=lens.focus).first()
+        if own is not None:
+            rest = {name: getattr(own, name) - listed[name] for name in FIGURES}
+            if any(rest.values()):
+                result["own"] = {
+                    **_unit_json(lens.focus),
+                    "name": _("%(unit)s (its own projects)") % {"unit": lens.focus.name},
+                    **shaped(rest, lens.period, year),
+                }
+    return result
+
+
+def trail(lens: Lens) -> list[dict]:
+    """The units from the home level down to the focus, for the breadcrumbs."""
+    if lens.focus is None:
+        return []
+    pks = [int(part) for part in lens.focus.path.split("/") if part]
+    chain = Unit.objects.filter(pk__in=pks).order_by("path")
+    return [_unit_json(u) for u in chain if lens.covers(u)]
+
+
+def _unit_json(unit: Unit | None) -> dict | None:
+    if unit is None:
+        return None
+    return {"id": unit.pk, "name": unit.name, "short": unit.short_name or unit.name}
+
+
+# Rows behind the figures ---------------------------------------------------------------------
+
+
+def reds(user, lens: Lens) -> dict:
+    """The period's red lights under the focus, biggest projects first, with their reasons."""
+    lights = _under_focus(Light.objects.filter(period=lens.period, colour="red"), lens, False)
+    if not lens.sees_all:
+        lights = lights.filter(project__in=access.visible_projects(user))
+    rows = lights.order_by("-project__total_investment", "project_id").values(
+        "project_id", "project__name", "responsible_unit__name", "explanation", "clear_hint"
+    )[:RED_LIMIT]
+    return {
+        "rows": [
+            {
+                "project": row["project_id"],
+                "url": reverse("projects:detail", args=[row["project_id"]]),
+                "name": row["project__name"],
+                "unit": row["responsible_unit__name"] or "",
+                "explanation": row["explanation"],
+                "clear_hint": row["clear_hint"],
+            }
+            for row in rows
+        ],
+        "limit": RED_LIMIT,
+    }
+
+
+FIGURE_LABELS = {
+    "all": gettext_lazy("All listed projects"),
+    "starts": gettext_lazy("Projects started"),
+    "completions": gettext_lazy("Projects completed"),
+    "registered": gettext_lazy("Registered in statistics (纳统)"),
+    "red": gettext_lazy("Red light"),
+    "yellow": gettext_lazy("Yellow light"),
+    "blue": gettext_lazy("Blue light"),
+    "green": gettext_lazy("Green light"),
+}
+
+
+def projects(user, lens: Lens, figure: str, page: str | None, *, own: bool = False) -> dict:
+    """The listed projects behind a figure of the focus, 50 a page, biggest first. `own`: only
+    the projects the focus unit is itself responsible for (not its units').
+
+    The count is the figure's, from the snapshot (counting 100,000 rows again would cost more
+    than the page); only `own` lists are counted live, being one unit's."""
+    year = lens.campaign.year
+    found = access.visible_projects(user)
+    if figure in COLOURS:
+        # From the period's lights, by the unit each light was counted for (as the snapshot
+        # counts them): one index range per unit, not a pass over the year's list.
+        lights = Light.objects.filter(period=lens.period, colour=figure)
+        found = found.filter(pk__in=_under_focus(lights, lens, own).values("project_id"))
+    else:
+        listed = AnnualListing.objects.filter(year=year).values("project_id")
+        found = _under_focus(found.filter(pk__in=listed), lens, own)
+    if figure in ("starts", "completions"):
+        code = "start" if figure == "starts" else "completion"
+        found = found.filter(
+            milestones__kind__code=code,
+            milestones__actual_date__gte=datetime.date(year, 1, 1),
+            milestones__actual_date__lte=lens.period.end,
+        )
+    elif figure == "registered":
+        found = found.filter(stats_status=Project.StatsStatus.REGISTERED)
+    elif figure not in COLOURS:
+        figure = "all"
+    if own:
+        count = found.count()
+    else:
+        rows = _figure_rows(lens).filter(period=lens.period)
+        count = sum(rows.values_list("projects" if figure == "all" else figure, flat=True))
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    number = min(max(int(page), 1), pages) if page and page.isdigit() else 1
+    # The page's ids first (a narrow sort), then what its rows show.
+    start = (number - 1) * PAGE_SIZE
+    ids = list(
+        found.order_by("-total_investment", "id").values_list("pk", flat=True)[
+            start : start + PAGE_SIZE
+        ]
+    )
+    shown = {
+        row["pk"]: row
+        for row in Project.objects.filter(pk__in=ids).values(
+            "pk", "name", "responsible_unit__name", "total_investment", "stage__name"
+        )
+    }
+    rows = [shown[pk] for pk in ids]
+    plans = dict(
+        AnnualListing.objects.filter(project__in=ids, year=year).values_list(
+            "project_id", "planned_investment"
+        )
+    )
+    # The periods as a list: with a join SQLite would read every report of the periods.
+    through = lens.campaign.periods.filter(
+        start__lte=lens.period.start, start__year=lens.period.start.year
+    )
+    completed = dict(
+        Report.objects.filter(
+            project__in=ids,
+            period__in=list(through.order_by().values_list("pk", flat=True)),
+            is_current=True,
+            status=Report.Status.ACCEPTED,
+        )
+        .order_by()
+        .values_list("project_id")
+        .annotate(total=Sum("amount"))
+    )
+    colours = dict(
+        Light.objects.filter(period=lens.period, project__in=ids).values_list(
+            "project_id", "colour"
+        )
+    )
+    where = lens.focus.name if lens.focus is not None else _("All units")
+    if own and lens.focus is not None:
+        where = _("%(unit)s (its own projects)") % {"unit": lens.focus.name}
+    return {
+        "unit": _unit_json(lens.focus),
+        "figure": figure,
+        "own": own,
+        "title": f"{where} · {FIGURE_LABELS[figure]}",
+        "count": count,
+        "page": number,
+        "pages": pages,
+        "rows": [
+            {
+                "id": row["pk"],
+                "url": reverse("projects:detail", args=[row["pk"]]),
+                "name": row["name"],
+                "unit": row["responsible_unit__name"],
+                "stage": row["stage__name"],
+                "total_investment": float(row["total_investment"]),
+                "annual_plan": _money(plans.get(row["pk"])),
+                "completed_ytd": _money(completed.get(row["pk"], 0)),
+                "colour": colours.get(row["pk"], ""),
+                "colour_label": _colour_label(colours.get(row["pk"])),
+            }
+            for row in rows
+        ],
+    }
+
+
+def _under_focus(rows, lens: Lens, own: bool):
+    """Projects or lights whose responsible unit is the focus (`own`) or under it."""
+    if lens.focus is None:
+        return rows
+    if own:
+        return rows.filter(responsible_unit=lens.focus)
+    if lens.sees_all and lens.focus == lens.home:
+        return rows  # the only root of the whole deployment holds everything
+    return rows.filter(responsible_unit__in=Unit.objects.subtree(lens.focus).values("pk"))
+
+
+def _colour_label(colour: str | None) -> str:
+    return str(Light.Colour(colour).label) if colour in Light.Colour.values else ""
+
+
+def _money(value) -> float | None:
+    return None if value is None else float(round(Decimal(value), 2))
+
+
+# The latest published ranking ----------------------------------------------------------------
+
+
+def latest_ranking():
+    """The newest published score run and its top rows per group, or (None, [])."""
+    from gongjian.assessment.models import ScoreRun, UnitScore
+
+    run = (
+        ScoreRun.objects.filter(published_at__isnull=False)
+        .select_related("scheme")
+        .order_by("-published_at")
+        .first()
+    )
+    if run is None:
+        return None, []
+    rows = (
+        UnitScore.objects.filter(run=run, rank__lte=RANKING_ROWS)
+        .select_related("unit", "group")
+        .order_by("group__order", "group_id", "rank", "unit__name")
+    )
+    return run, list(rows)
