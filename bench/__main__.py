@@ -196,6 +196,7 @@ def main() -> int:
     results += problem_benchmarks()
     results += assessment_benchmarks()
     results += cockpit_benchmarks()
+    results += screen_and_bulletin_benchmarks()
     return report(results, database)
 
 
@@ -232,6 +233,30 @@ def problem_benchmarks() -> list:
         )
     )
     return results
+
+
+def screen_and_bulletin_benchmarks() -> list:
+    """The big screen's data, and the bulletin of 20,000 projects as Excel and as PDF (the PDF
+    once: it takes over a minute)."""
+    from django.test import Client
+
+    from bench import bulletin
+    from gongjian.screen.models import ScreenToken
+
+    screen = ScreenToken.objects.get_or_create(name="基准测试大屏")[0]
+    client = Client()
+
+    def get():
+        response = client.get(f"/screen/{screen.token}/data/")
+        assert response.status_code == 200, response.status_code
+
+    bulletin.build()
+    xlsx = statistics.median(bulletin.bench_xlsx() for _ in range(RUNS))
+    return [
+        ("big screen data (median of 20)", median_ms(get, 20), 100.0, "ms"),
+        (f"bulletin of 20,000 projects as Excel (median of {RUNS})", xlsx, 10.0, "s"),
+        ("bulletin of 20,000 projects as PDF (one run)", bulletin.bench_pdf(), 60.0, "s"),
+    ]
 
 
 def cockpit_benchmarks() -> list:

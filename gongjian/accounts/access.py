@@ -350,3 +350,8 @@ def judge_seat(user, event):
 def can_see_cockpit(user) -> bool:
     """The leader cockpit is for the office and leaders, over their own scope."""
     return bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER})
+
+
+def can_issue_bulletin(user) -> bool:
+    """The dispatch bulletin (调度通报) is issued by the office and read by leaders."""
+    return bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER})

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from gongjian.bulletin import views
 
 app_name = "bulletin"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("xlsx/", views.download_xlsx, name="xlsx"),
+    path("pdf/", views.download_pdf, name="pdf"),
+    path("text/", views.download_text, name="text"),
+]

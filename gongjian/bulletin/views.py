@@ -1,0 +1,119 @@
+"""The bulletin page (the narrative of a chosen period, with the downloads) and the Excel, PDF
+and text downloads. For the office and leaders only, over the projects they may see."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from gongjian.accounts import access
+from gongjian.accounts.models import Unit
+from gongjian.bulletin.data import Bulletin, build_bulletin, place_name
+from gongjian.bulletin.pdf import render_pdf
+from gongjian.bulletin.text import RED_LIST_LIMIT, render_text, sections, title
+from gongjian.bulletin.xlsx import write_xlsx
+from gongjian.dispatch.models import Period
+
+
+def _require_bulletin(request: HttpRequest) -> None:
+    if not access.can_issue_bulletin(request.user):
+        raise PermissionDenied("The dispatch bulletin is for the campaign office and leaders")
+
+
+def _ended_periods():
+    """The periods of the active campaigns that have ended, latest first."""
+    return (
+        Period.objects.filter(campaign__is_active=True, end__lt=timezone.localdate())
+        .select_related("campaign")
+        .order_by("-end", "campaign__name")
+    )
+
+
+def _requested_period(request: HttpRequest) -> Period:
+    pk = request.GET.get("period", "")
+    period = _ended_periods().filter(pk=int(pk)).first() if pk.isdigit() else None
+    if period is None:
+        raise Http404("No such ended period")
+    return period
+
+
+def _bulletin(request: HttpRequest, period: Period) -> Bulletin:
+    user = request.user
+    if access.sees_all_projects(user):
+        return build_bulletin(period, problems=access.visible_problems(user))
+    return build_bulletin(
+        period,
+        projects=access.visible_projects(user),
+        problems=access.visible_problems(user),
+        place=_own_place(user),
+    )
+
+
+def _own_place(user) -> str | None:
+    """A county's office or leader issues the county's own bulletin (西山县, 全县…)."""
+    paths = access.scope_for(user).read_paths
+    if len(paths) != 1:
+        return None
+    unit = (
+        Unit.objects.filter(path=paths[0], kind=Unit.Kind.GOVERNMENT)
+        .values("short_name", "name", "region__name")
+        .first()
+    )
+    return None if unit is None else place_name(unit)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require_bulletin(request)
+    periods = list(_ended_periods())
+    period = next((p for p in periods if str(p.pk) == request.GET.get("period")), None)
+    period = period or (periods[0] if periods else None)
+    ctx = {"periods": periods, "period": period}
+    if period is not None:
+        bulletin = _bulletin(request, period)
+        ctx.update(
+            bulletin=bulletin,
+            title=title(bulletin),
+            sections=sections(bulletin),
+            red=bulletin.red[:RED_LIST_LIMIT],
+        )
+    return render(request, "bulletin/index.html", ctx)
+
+
+@login_required
+def download_xlsx(request: HttpRequest) -> FileResponse:
+    _require_bulletin(request)
+    bulletin = _bulletin(request, _requested_period(request))
+    target = io.BytesIO()
+    write_xlsx(bulletin, target)
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=f"{bulletin.title}.xlsx")
+
+
+@login_required
+def download_pdf(request: HttpRequest) -> FileResponse:
+    # Rendered in this process: the web does not fork (the command renders long tables on
+    # every core).
+    _require_bulletin(request)
+    bulletin = _bulletin(request, _requested_period(request))
+    return FileResponse(
+        io.BytesIO(render_pdf(bulletin)), as_attachment=True, filename=f"{title(bulletin)}.pdf"
+    )
+
+
+@login_required
+def download_text(request: HttpRequest) -> FileResponse:
+    _require_bulletin(request)
+    bulletin = _bulletin(request, _requested_period(request))
+    response = FileResponse(
+        io.BytesIO(render_text(bulletin).encode()),
+        as_attachment=True,
+        filename=f"{title(bulletin)}.txt",
+    )
+    response["Content-Type"] = "text/plain; charset=utf-8"
+    return response
