@@ -65,11 +65,12 @@ def recompute_lights(
             periods = periods_to_light(each, all_periods=all_periods, today=today)
             if periods:
                 written += _light_campaign(each, periods, project_ids)
-                lit.append(each)
+                lit.append((each, periods))
     if project_ids is None:
-        # The cockpit's period figures follow a full run.
-        for each in lit:
-            refresh_snapshots(each, today=today)
+        # The cockpit's figures follow a full run, for the periods it lit: the latest one
+        # nightly, every one with --all-periods (run weekly, and after corrections to the past).
+        for each, periods in lit:
+            refresh_snapshots(each, periods, today=today)
         _tidy_after_full_run()
     return written
 
@@ -84,7 +85,7 @@ def _tidy_after_full_run() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Light._meta.db_table)}")
+        cursor.execute(f"VACUUM {connection.ops.quote_name(Light._meta.db_table)}")
 
 
 def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> int:
