@@ -242,33 +242,27 @@ def visible_problems(user):
 
 def problem_capacities(user, problem) -> set[str]:
     """In what capacities `user` deals with `problem`: office, leader, lead, co, raiser, unit."""
+    project_unit = problem.project.responsible_unit if problem.project_id else None
+    # A unit deals with problems on its projects and the ones it raised; the office and
+    # leaders also with those their departments lead.
+    unit_paths = [u.path for u in (project_unit, problem.raising_unit) if u is not None]
+    all_paths = unit_paths + ([problem.lead_department.path] if problem.lead_department_id else [])
     capacities = set()
-    home = [
-        u.path
-        for u in (
-            problem.project.responsible_unit if problem.project_id else None,
-            problem.lead_department,
-            problem.raising_unit,
-        )
-        if u is not None
-    ]
-    for grant in _grants(user, Role.OFFICE, Role.LEADER, Role.UNIT, Role.DEPARTMENT):
+    grants = _grants(user, Role.OFFICE, Role.LEADER, Role.UNIT, Role.DEPARTMENT, Role.ENTERPRISE)
+    for grant in grants:
         path = grant.unit.path
         if grant.role == Role.DEPARTMENT:
             if problem.lead_department_id and problem.lead_department.path.startswith(path):
                 capacities.add("lead")
             elif problem.co_departments.filter(path__startswith=path).exists():
                 capacities.add("co")
-        elif any(p.startswith(path) for p in home[:1] + home[2:]) or (
-            grant.role != Role.UNIT and any(p.startswith(path) for p in home)
-        ):
-            capacities.add(grant.role)
-    if problem.raised_by_id == user.pk or (
-        problem.raising_unit_id
-        and any(
-            g.unit_id == problem.raising_unit_id for g in _grants(user, Role.ENTERPRISE, Role.UNIT)
-        )
-    ):
+        elif grant.role != Role.ENTERPRISE:
+            paths = unit_paths if grant.role == Role.UNIT else all_paths
+            if any(p.startswith(path) for p in paths):
+                capacities.add(grant.role)
+        if grant.role in (Role.ENTERPRISE, Role.UNIT) and grant.unit_id == problem.raising_unit_id:
+            capacities.add("raiser")
+    if problem.raised_by_id == user.pk:
         capacities.add("raiser")
     return capacities
 
@@ -295,11 +289,6 @@ def get_problem_for_user(request: HttpRequest, pk: int):
         raise Http404("No such problem")
     problem.capacities = capacities
     return problem
-
-
-def require_problem_capacity(problem, *allowed: str) -> None:
-    if not problem.capacities & set(allowed):
-        raise PermissionDenied("Your role cannot take this step on this problem")
 
 
 def own_units(user, *roles) -> list[int]:

@@ -123,9 +123,6 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")  # 销号
 
 
-OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]
-
-
 class Source(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise (企业吹哨)")
     UNIT = "unit", _("Responsible unit")
