@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
-from unittest import mock
 
 import time_machine
 from django.core.management import CommandError, call_command
@@ -91,15 +91,16 @@ class OutputsTestCase(BulletinTestCase):
         self.assertIn(self.project_a.name, text)
         self.assertIn("28355.67", text)
 
-    def test_a_long_table_is_rendered_in_parts_and_joined(self):
-        path = self.tmp / "parts.pdf"
-        with mock.patch.object(pdf, "PART_ROWS", 3):  # 8 rows: three parts
-            pdf.write_pdf(self.bulletin, path, parallel=True)
-        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
-        self.assertRegex(info, r"Pages:\s+4")  # the narrative and three parts of the table
-        text = pdf_text(path)
-        for name in (self.project_a.name, self.project_b.name, "河口物流园项目", "合计（3项）"):
-            self.assertIn(name, text)
+    def test_the_narrative_is_a4_and_the_annex_a3_landscape(self):
+        path = self.tmp / "sizes.pdf"
+        pdf.write_pdf(self.bulletin, path)
+        info = subprocess.run(
+            ["pdfinfo", "-f", "1", "-l", "99", str(path)], capture_output=True, text=True
+        ).stdout
+        sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+        self.assertEqual(sizes[0], ("595.276", "841.89"))  # A4 portrait
+        self.assertEqual(sizes[-1], ("1190.55", "841.89"))  # A3 landscape
+        self.assertIn("附件第1页，共1页", pdf_text(path))
 
 
 @time_machine.travel(TODAY, tick=False)

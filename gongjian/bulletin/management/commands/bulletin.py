@@ -53,7 +53,7 @@ class Command(BaseCommand):
         write_xlsx(bulletin, str(options["xlsx"]))
         written.append(options["xlsx"])
         if options["pdf"]:
-            write_pdf(bulletin, options["pdf"], parallel=True)
+            write_pdf(bulletin, options["pdf"])
             written.append(options["pdf"])
         if options["text"]:
             options["text"].write_text(render_text(bulletin), encoding="utf-8")
