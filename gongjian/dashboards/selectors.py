@@ -32,10 +32,12 @@ from gongjian.dispatch.rules.schedule import (
     percent,
     round_half_up,
 )
-from gongjian.projects.models import AnnualListing, Project
+from gongjian.projects.models import AnnualListing, Milestone, Project
 
 PAGE_SIZE = 50
 RED_LIMIT = 20
+# Lists of at least this many matches walk the biggest-first index instead of sorting (_matching).
+WALK_FROM = 5000
 RANKING_ROWS = 5  # per group
 
 
@@ -253,9 +255,16 @@ def reds(user, lens: Lens) -> dict:
     lights = _under_focus(Light.objects.filter(period=lens.period, colour="red"), lens, False)
     if not lens.sees_all:
         lights = lights.filter(project__in=access.visible_projects(user))
-    rows = lights.order_by("-project__total_investment", "project_id").values(
-        "project_id", "project__name", "responsible_unit__name", "explanation", "clear_hint"
-    )[:RED_LIMIT]
+    walk = _count(lens, "red") >= WALK_FROM
+    ids = _biggest_first(_matching(Project.objects.all(), lights, walk), 0, RED_LIMIT)
+    # By (project, period): filtered by colour too, SQLite would read every red light.
+    found = {
+        row["project_id"]: row
+        for row in Light.objects.filter(period=lens.period, project__in=ids).values(
+            "project_id", "project__name", "responsible_unit__name", "explanation", "clear_hint"
+        )
+    }
+    rows = [found[pk] for pk in ids]
     return {
         "rows": [
             {
@@ -291,40 +300,17 @@ def projects(user, lens: Lens, figure: str, page: str | None, *, own: bool = Fal
     The count is the figure's, from the snapshot (counting 100,000 rows again would cost more
     than the page); only `own` lists are counted live, being one unit's."""
     year = lens.campaign.year
-    found = access.visible_projects(user)
-    if figure in COLOURS:
-        # From the period's lights, by the unit each light was counted for (as the snapshot
-        # counts them): one index range per unit, not a pass over the year's list.
-        lights = Light.objects.filter(period=lens.period, colour=figure)
-        found = found.filter(pk__in=_under_focus(lights, lens, own).values("project_id"))
-    else:
-        listed = AnnualListing.objects.filter(year=year).values("project_id")
-        found = _under_focus(found.filter(pk__in=listed), lens, own)
-    if figure in ("starts", "completions"):
-        code = "start" if figure == "starts" else "completion"
-        found = found.filter(
-            milestones__kind__code=code,
-            milestones__actual_date__gte=datetime.date(year, 1, 1),
-            milestones__actual_date__lte=lens.period.end,
-        )
-    elif figure == "registered":
-        found = found.filter(stats_status=Project.StatsStatus.REGISTERED)
-    elif figure not in COLOURS:
+    if figure not in (*COLOURS, "starts", "completions", "registered"):
         figure = "all"
     if own:
-        count = found.count()
+        count = _figure_query(user, lens, figure, own, walk=False).count()
     else:
-        rows = _figure_rows(lens).filter(period=lens.period)
-        count = sum(rows.values_list("projects" if figure == "all" else figure, flat=True))
+        count = _count(lens, "projects" if figure == "all" else figure)
+    found = _figure_query(user, lens, figure, own, walk=count >= WALK_FROM)
     pages = max(1, math.ceil(count / PAGE_SIZE))
     number = min(max(int(page), 1), pages) if page and page.isdigit() else 1
-    # The page's ids first (a narrow sort), then what its rows show.
-    start = (number - 1) * PAGE_SIZE
-    ids = list(
-        found.order_by("-total_investment", "id").values_list("pk", flat=True)[
-            start : start + PAGE_SIZE
-        ]
-    )
+    # The page's ids first (a narrow query), then what its rows show.
+    ids = _biggest_first(found, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     shown = {
         row["pk"]: row
         for row in Project.objects.filter(pk__in=ids).values(
@@ -384,6 +370,53 @@ def projects(user, lens: Lens, figure: str, page: str | None, *, own: bool = Fal
             for row in rows
         ],
     }
+
+
+def _figure_query(user, lens: Lens, figure: str, own: bool, *, walk: bool):
+    """The visible listed projects behind a figure of the focus (see _matching for `walk`)."""
+    year = lens.campaign.year
+    found = access.visible_projects(user)
+    if figure in COLOURS:
+        # From the period's lights, by the unit each light was counted for (as the snapshot
+        # counts them): one index range per unit, not a pass over the year's list.
+        lights = Light.objects.filter(period=lens.period, colour=figure)
+        return _matching(found, _under_focus(lights, lens, own), walk)
+    found = _matching(_under_focus(found, lens, own), AnnualListing.objects.filter(year=year), walk)
+    if figure in ("starts", "completions"):
+        done = Milestone.objects.filter(
+            kind__code="start" if figure == "starts" else "completion",
+            actual_date__gte=datetime.date(year, 1, 1),
+            actual_date__lte=lens.period.end,
+        )
+        found = _matching(found, done, walk)
+    elif figure == "registered":
+        found = found.filter(stats_status=Project.StatsStatus.REGISTERED)
+    return found
+
+
+def _count(lens: Lens, figure: str) -> int:
+    """A figure of the focus in the period, from the snapshot."""
+    rows = _figure_rows(lens).filter(period=lens.period)
+    return sum(rows.values_list(figure, flat=True))
+
+
+def _matching(projects, rows, walk: bool):
+    """`projects` narrowed to those with a row in `rows` (lights, listings, milestones).
+
+    Shown biggest first, a list can be read two ways: as `id IN (…)` the database collects
+    every match and sorts it; as a correlated EXISTS it walks the project_biggest_first index
+    and stops at the page's end. Walking wins when there are many matches (all 25,000 red
+    lights of 100,000 projects: 100 ms sorted, 3 ms walked on SQLite) and loses badly when
+    there are few (a colour nobody has: 1 ms sorted, 200 ms walked through every project),
+    so the caller decides from the figure's count (WALK_FROM)."""
+    if walk:
+        return projects.filter(Exists(rows.filter(project=OuterRef("pk"))))
+    return projects.filter(pk__in=rows.values("project_id"))
+
+
+def _biggest_first(projects, start: int, size: int) -> list[int]:
+    ordered = projects.order_by("-total_investment", "id").values_list("pk", flat=True)
+    return list(ordered[start : start + size])
 
 
 def _under_focus(rows, lens: Lens, own: bool):
