@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from gongjian.dispatch import services
 from gongjian.dispatch.lighting import recompute_lights
-from gongjian.dispatch.models import Light
+from gongjian.dispatch.models import Light, Report
 from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
 
 
@@ -79,6 +79,22 @@ class LightingTestCase(DispatchTestCase):
         )
         self.assertEqual(first, again)
         self.assertEqual(len(again), 3)  # January to March have ended on 2026-04-03
+
+    def test_a_rerun_rewrites_only_the_lights_that_changed(self):
+        self.accept(self.march, "3000")
+        recompute_lights(campaign=self.campaign, today=datetime.date(2026, 4, 3))
+        first = self.light()
+        with time_machine.travel(TODAY + datetime.timedelta(hours=1), tick=False):
+            recompute_lights(campaign=self.campaign, today=datetime.date(2026, 4, 3))
+        self.assertEqual(self.light().computed_at, first.computed_at)  # nothing changed
+        # Changed behind the services' back, so only the recomputation can see it.
+        Report.objects.filter(project=self.project_a, period=self.march).update(amount=30000)
+        later = TODAY + datetime.timedelta(hours=2)
+        with time_machine.travel(later, tick=False):
+            recompute_lights(campaign=self.campaign, today=datetime.date(2026, 4, 3))
+        changed = self.light()
+        self.assertNotEqual(changed.explanation, first.explanation)
+        self.assertEqual(changed.computed_at - first.computed_at, datetime.timedelta(hours=2))
 
     def test_only_the_latest_ended_period_by_default(self):
         recompute_lights(campaign=self.campaign, today=datetime.date(2026, 4, 3))
