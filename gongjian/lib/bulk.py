@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import JSONField
 from django.utils import timezone
 
 
@@ -57,6 +60,10 @@ def insert_rows(model, rows: list[dict], batch_size: int = 5000) -> None:
 
 
 def _prepared(field, values: list, connection) -> list:
+    if connection.vendor == "postgresql" and isinstance(field, JSONField):
+        # COPY takes JSON as text: dumping it here skips a Django and a psycopg wrapper per
+        # value (a third of the time of upserting 100,000 lights).
+        return [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
     try:
         distinct = {value: field.get_db_prep_save(value, connection) for value in set(values)}
     except TypeError:  # unhashable values (JSON): prepare each one

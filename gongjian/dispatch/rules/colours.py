@@ -8,8 +8,9 @@ Red is always the worst and yellow the middle, so severity does not depend on th
 from __future__ import annotations
 
 from django.db.models import TextChoices
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from gongjian.dispatch.rules.i18n import gettext as _
 
 
 class Colour(TextChoices):  # same values as dispatch.models.Light.Colour

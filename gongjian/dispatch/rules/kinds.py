@@ -23,11 +23,10 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
 from gongjian.dispatch.rules.colours import BLUE, RED, YELLOW, Colour, colour_name
 from gongjian.dispatch.rules.facts import Finding, ProjectFacts
+from gongjian.dispatch.rules.i18n import gettext as _
+from gongjian.dispatch.rules.i18n import ngettext
 from gongjian.dispatch.rules.schedule import (
     ScheduleVariant,
     add_months,

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 
 from gongjian.dispatch.rules.colours import (
     BLUE,
@@ -31,6 +30,7 @@ from gongjian.dispatch.rules.colours import (
     worst_colour,
 )
 from gongjian.dispatch.rules.facts import Finding, ProjectFacts
+from gongjian.dispatch.rules.i18n import gettext as _
 from gongjian.dispatch.rules.rulesets import KINDS, PRESETS, RuleConfig, RuleSet, resolve_rule_set
 
 __all__ = [

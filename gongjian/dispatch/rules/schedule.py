@@ -26,8 +26,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import TextChoices
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from gongjian.dispatch.rules.i18n import gettext as _
 
 Number = Decimal | int | Fraction
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from django.db.models import TextChoices
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
+from gongjian.dispatch.rules.i18n import gettext as _
+from gongjian.dispatch.rules.i18n import ngettext
 from gongjian.dispatch.rules.schedule import month_index
 
 
