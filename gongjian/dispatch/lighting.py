@@ -8,6 +8,7 @@ written with an upsert, so two runs at once converge instead of duplicating.
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from functools import partial
 
@@ -21,7 +22,7 @@ from gongjian.dispatch.models import Campaign, Light, Period, Report
 from gongjian.dispatch.rules.facts import ProjectFacts
 from gongjian.dispatch.rules.lights import evaluate, resolve_rule_set
 from gongjian.dispatch.rules.status import schedule_status
-from gongjian.lib.bulk import upsert_rows
+from gongjian.lib.bulk import JSONText, upsert_rows
 from gongjian.lib.parallel import forked_map
 from gongjian.projects.models import AnnualListing, Milestone, Project
 
@@ -151,10 +152,15 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
                 "computed_at": now,
                 "responsible_unit_id": row[7],
                 "previous_colour": previous.get(row[0], ""),
-                "schedule_status": status,
-                **light,
+                "colour": colour,
+                "findings": JSONText(findings),
+                "explanation": explanation,
+                "clear_hint": clear_hint,
+                "schedule_status": JSONText(status),
             }
-            for row, (light, status) in zip(rows, judged, strict=True)
+            for row, (colour, findings, explanation, clear_hint, status) in zip(
+                rows, judged, strict=True
+            )
         ]
         # In transactions of 20,000 rows: a run over 100,000 projects holds no lock for long.
         for start in range(0, len(lights), BATCH * 10):
@@ -172,9 +178,18 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
     return written
 
 
-def _judge(rule_set, item) -> tuple[dict, dict]:
+def _judge(rule_set, item) -> tuple[str, str, str, str, str]:
+    """A project's light in a worker: colour, findings as JSON, explanation, clear hint, and
+    the schedule status as JSON (see JSONText: plain strings travel back quickest)."""
     facts, period, planned_end, original_end = item
-    return evaluate(facts, rule_set).to_dict(), _status(period, planned_end, original_end)
+    light = evaluate(facts, rule_set).to_dict()
+    return (
+        light["colour"],
+        json.dumps(light["findings"]),
+        light["explanation"],
+        light["clear_hint"],
+        json.dumps(_status(period, planned_end, original_end)),
+    )
 
 
 def _previous_colours(campaign: Campaign, period: Period, projects) -> dict[int, str]:
