@@ -169,6 +169,8 @@ def save_draft(
     before = snapshot(report, REPORT_FIELDS) if report else None
     if report is None:
         report = Report(project=project, period=period)
+    elif report.project_id == project.pk:
+        report.project = project  # the caller's instance: no query for it in compute_derived
     for name in REPORT_FIELDS:
         setattr(report, name, data.get(name, getattr(report, name)))
     report.milestones_met = data.get("milestones_met", report.milestones_met) or {}
