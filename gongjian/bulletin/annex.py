@@ -139,6 +139,7 @@ class Annex:
         for width in COLUMNS_MM:
             self.edges.append(self.edges[-1] + width * MM)
         self.bottom = PAGE_HEIGHT - MARGIN_BOTTOM
+        self.max_lines: int | None = None  # the header itself is never cut
         self.header = self._line(headers(bulletin), bold=True, fill=HEADER_FILL, align="center")
         self.first_top = MARGIN_TOP + 12 * 1.3 + 16 * 1.3 + 2 * MM + LEADING + 1 * MM
         # A row never breaks across pages; one taller than the first page's room under the
@@ -147,14 +148,13 @@ class Annex:
         self.max_lines = int(room / LEADING)
 
     def _line(self, texts, *, bold: bool, fill, align: str | None = None) -> Line:
-        max_lines = getattr(self, "max_lines", None)  # unset while the header is laid out
         font = self.fonts.bold if bold else self.fonts.regular
         cells = []
         for index, text in enumerate(texts):
             inner = self.edges[index + 1] - self.edges[index] - 2 * PAD_X
             lines = wrap(font, text, inner)
-            if max_lines and len(lines) > max_lines:
-                lines = lines[:max_lines]
+            if self.max_lines and len(lines) > self.max_lines:
+                lines = lines[: self.max_lines]
                 lines[-1] = lines[-1][:-1] + "…"
             cells.append(Cell(lines=lines, align=align or ALIGN[index]))
         height = max(len(cell.lines) for cell in cells) * LEADING + 2 * PAD_Y

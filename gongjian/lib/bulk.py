@@ -75,7 +75,7 @@ def _prepared(field, values: list, connection) -> list:
         ]
     try:
         distinct = {value: field.get_db_prep_save(value, connection) for value in set(values)}
-    except TypeError:  # unhashable values (JSON): prepare each one
+    except TypeError:  # unhashable values: prepare each one
         return [field.get_db_prep_save(value, connection) for value in values]
     return [distinct[value] for value in values]
 
