@@ -28,7 +28,7 @@ $(VENDOR)/.copied: package-lock.json
 	touch $@
 
 translations: $(STAMP)
-	$(PY) manage.py compile_translations
+	DEBUG=1 $(PY) manage.py compile_translations
 
 demo: setup
 	mkdir -p var
@@ -46,7 +46,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 # SQLite first (all budgets), then PostgreSQL (the database-bound ones); both must pass.
 bench: setup

@@ -36,6 +36,8 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
     os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    # The benchmark runs production settings; it needs a key but signs nothing that outlives it.
+    os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "x" * 40)
     sys.path.insert(0, str(ROOT))
     import django
 

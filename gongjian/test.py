@@ -15,12 +15,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.test import TestCase
+from django.urls import reverse
 
 from gongjian.accounts.models import Region, Role, RoleGrant, Unit, User
 from gongjian.projects.models import Category, ConstructionType, Industry, Project, Stage
 
 ENTERPRISE_USCC = "91110000600037341L"
 OTHER_USCC = "914403001922038216"
+
+
+def password_login(client, username: str, password: str):
+    """Sign in through the login page, as a person does (the login throttle needs a request,
+    so the test client's login() cannot be used)."""
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
 class Personas:
@@ -107,6 +114,9 @@ class Personas:
 
     def login(self, user: User) -> None:
         self.client.force_login(user)
+
+    def password_login(self, username: str, password: str):
+        return password_login(self.client, username, password)
 
 
 class BaseTestCase(Personas, TestCase):

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.shortcuts import redirect
 from django.urls import include, path
 
+from gongjian.accounts.views import home
+from gongjian.views import healthz
+
 urlpatterns = [
-    path("", lambda request: redirect("projects:list"), name="home"),
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("transfer/", include("gongjian.transfer.urls")),
@@ -21,3 +24,5 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "gongjian.views.server_error"

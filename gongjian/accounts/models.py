@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.lib.codes import region_code_error, uscc_error
@@ -99,12 +100,50 @@ class Unit(models.Model):
         return self.path.startswith(other.path)
 
 
+class AdminRole(models.TextChoices):
+    """三员分立: the three administrators of 等保2.0, none of whom can do another's work.
+
+    - system: units, regions, configurable lists, user accounts (not their rights);
+    - security: role grants, groups and permissions, lockouts, second factors;
+    - audit: reads and exports the audit trail, changes nothing.
+    """
+
+    NONE = "", _("None")
+    SYSTEM = "system", _("System administrator")
+    SECURITY = "security", _("Security administrator")
+    AUDIT = "audit", _("Audit administrator")
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    admin_role = models.CharField(
+        _("administrator role"), max_length=8, choices=AdminRole.choices, default="", blank=True
+    )
+    # When the password was last set; null for accounts made before this was recorded, whose
+    # age then counts from date_joined. Expiry is PASSWORD_MAX_AGE_DAYS after it.
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Set when an administrator creates the account or resets its password: the first thing
+    # the user does is choose their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # A superuser holds every right at once, which 三员分立 forbids for the three
+            # administrators.
+            models.CheckConstraint(
+                condition=Q(admin_role="") | Q(is_superuser=False),
+                name="user_admin_role_not_superuser",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 class Role(models.TextChoices):

@@ -17,13 +17,23 @@ class AuditEntry(models.Model):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Updated")
         DELETE = "delete", _("Deleted")
+        # Security events (等保2.0): who signed in, failed, was locked out, changed a password
+        # or a second factor, was given or lost rights, and who took data away.
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOCKOUT = "lockout", _("Locked out")
+        PASSWORD = "password", _("Password changed")
+        SECOND_FACTOR = "second_factor", _("Second factor changed")
+        PERMISSION = "permission", _("Rights changed")
+        EXPORT = "export", _("Exported")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=6, choices=Action.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
     target_type = models.CharField(max_length=40)
     target_id = models.BigIntegerField()
     target_repr = models.CharField(max_length=200)

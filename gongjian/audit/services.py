@@ -83,6 +83,37 @@ def audit_record(
     return AuditEntry.objects.create(**_entry_fields(actor, action, instance, changes, note))
 
 
+def audit_event(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    target_repr: str = "",
+    changes: dict[str, list[Any]] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """An event that is not a row's write: a login, a failed login, an export. `target` is the
+    account or object concerned, if any; `target_repr` names it otherwise (a file, a username
+    that does not exist)."""
+    if target is not None:
+        fields = _entry_fields(actor, action, target, changes or {}, note)
+        if target_repr:
+            fields["target_repr"] = target_repr[:200]
+    else:
+        fields = {
+            "actor": actor if actor is not None and actor.pk else None,
+            "actor_name": str(actor) if actor is not None else "system",
+            "action": action,
+            "target_type": "",
+            "target_id": 0,
+            "target_repr": target_repr[:200],
+            "project_id": None,
+            "changes": changes or {},
+            "note": note[:200],
+        }
+    return AuditEntry.objects.create(**fields)
+
+
 def _entry_fields(actor, action, instance, changes, note) -> dict[str, Any]:
     return {
         "actor": actor if actor is not None and actor.pk else None,

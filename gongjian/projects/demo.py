@@ -43,7 +43,7 @@ from gongjian.projects.models import (
     Stage,
 )
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "Gongjian@2026"
 DEMO_SEED = 379900
 DEMO_PROJECTS = 250
 DEMO_REBASELINES = 15

@@ -26,6 +26,7 @@ from gongjian.projects.models import (
     Rebaseline,
     Stage,
 )
+from gongjian.test import password_login
 
 LEADING_INDUSTRIES = {"chemical", "machinery", "lithium", "pharma", "digital"}
 
@@ -154,11 +155,12 @@ class SeedDemoTestCase(TestCase):
             user = User.objects.get(username=username)
             self.assertTrue(user.display_name)
             self.assertTrue(RoleGrant.objects.filter(user=user, role=role, unit=unit).exists())
-            self.assertTrue(self.client.login(username=username, password="demo12345"), username)
+            response = password_login(self.client, username, demo.DEMO_PASSWORD)
+            self.assertEqual(response.status_code, 302, username)
             self.assertIn(username, self.output)
         admin = User.objects.get(username="admin")
         self.assertTrue(admin.is_superuser and admin.is_staff)
-        self.assertTrue(self.client.login(username="admin", password="demo12345"))
+        self.assertEqual(password_login(self.client, "admin", demo.DEMO_PASSWORD).status_code, 302)
 
     def busiest(self, projects, field: str):
         counts = projects.values_list(field).annotate(n=Count("id")).order_by("-n")
