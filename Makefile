@@ -18,12 +18,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Third-party JS/CSS comes from npm (package-lock.json) and is copied, never committed.
-$(VENDOR)/.copied: package-lock.json
+# Source maps go along: the minified files name them, and collectstatic's manifest storage
+# refuses a file whose references it cannot find.
+$(VENDOR)/.copied: package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/echarts
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/bootstrap/
-	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	touch $@
 
@@ -40,8 +42,9 @@ run: setup
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
-	$(VENV)/bin/pytest -m "not browser"
+	$(VENV)/bin/pytest -m "not browser and not production"
 	$(VENV)/bin/pytest -m browser
+	$(VENV)/bin/pytest -m production
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -52,6 +55,7 @@ lint: setup
 bench: setup
 	$(PY) -m bench
 	$(PY) -m bench --postgres
+	$(PY) -m bench --load
 
 clean:
 	rm -rf $(VENV) node_modules var/vendor var/static

@@ -192,9 +192,12 @@ def _targets(units: list, indicators: list) -> None:
 def _scheme(indicators: list, groups: list) -> None:
     from decimal import Decimal
 
+    from gongjian.accounts.models import Unit
     from gongjian.assessment.models import Scheme, SchemeItem
+    from gongjian.projects import demo_names as names
 
-    scheme = Scheme.objects.create(name=SCHEME, cadence=Scheme.Cadence.MONTHLY)
+    city = Unit.objects.get(name=names.CITY_GOVERNMENT, parent=None)
+    scheme = Scheme.objects.create(name=SCHEME, cadence=Scheme.Cadence.MONTHLY, owner=city)
     scheme.groups.set(groups)
     SchemeItem.objects.bulk_create(
         SchemeItem(

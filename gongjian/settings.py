@@ -33,7 +33,8 @@ SITE_NAME = env_str("SITE_NAME", "攻坚")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the 三员分立 site (gongjian/accounts/admin_site.py).
+    "gongjian.accounts.admin_apps.GongjianAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a request over MAX_REQUEST_BYTES is refused with 413.
+    "gongjian.middleware.request_size_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user is the actor of audit entries written by signal receivers.
+    "gongjian.audit.middleware.audit_actor_middleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages: the session's clocks, then what a signed-in user must
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "gongjian.accounts.middleware.account_policy_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A query parameter a view cannot use (gongjian.lib.params.BadParameter) → the 400 page.
+    "gongjian.params_middleware.BadParameterMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,6 +127,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
+    # Before ModelBackend: the three administrators' model permissions come from their role
+    # alone (三员分立), never from groups.
+    "gongjian.accounts.admin_site.AdminRoleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -147,6 +157,10 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address among the parameters, against attackers who rotate user agents
+# or cookies; locking the account by name alone already defeats that. Locking by address would
+# lock out a whole office behind one NAT address because one person mistyped.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gongjian.accounts.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY") else 0
@@ -172,7 +186,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 # npm installs third-party assets into node_modules/; only the files we name are collected.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "var" / "vendor")]
 # The shared volume (or bucket mount) every app server reads and writes; see docs/operations.md.
@@ -244,6 +258,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The audit trail (docs/operations.md): entries older than AUDIT_RETENTION_DAYS are moved by
+# `archive_audit` into compressed, verifiable files under AUDIT_ARCHIVE_DIR. 等保2.0 asks that
+# logs be kept at least six months, so less than 180 days is refused.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (等保2.0: six months).")
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive")))
+
 # Upload limits: the project import accepts files up to this size (bytes).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 # The map's boundary, a GeoJSON file the deployment supplies (seed_demo writes a fictional one).
@@ -251,6 +273,27 @@ GEO_BOUNDARY_FILE = env_str("GEO_BOUNDARY_FILE", str(VAR_DIR / "geo" / "boundary
 PROBLEM_ATTACHMENT_MAX_BYTES = env_int("PROBLEM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+# Any request body, uploads included; larger ones get 413 before they are stored.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", IMPORT_MAX_BYTES + 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "gongjian.middleware.UploadLimitHandler",  # first: stops a body longer than it claims
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# .xlsx uploads are checked before any parser opens them (gongjian/lib/xlsx_guard.py). The widest
+# sheet read (the registry, transfer/columns.py) has 36 columns, its header up to 5 rows down; the
+# caps leave room for notes beside and below it. calamine holds 32 bytes per cell of the grid.
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", IMPORT_MAX_ROWS + 1_000)
+XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 256)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", XLSX_MAX_ROWS * 64)
+# Unpacked sizes. A worksheet is read as a stream (an export of 100,000 projects is ~250 MB);
+# every other part (shared strings, styles, the workbook) is read whole.
+XLSX_MAX_SHEET_BYTES = env_int("XLSX_MAX_SHEET_BYTES", XLSX_MAX_CELLS * 160)
+XLSX_MAX_PART_BYTES = env_int("XLSX_MAX_PART_BYTES", 128 * 1024 * 1024)
+XLSX_MAX_TOTAL_BYTES = env_int("XLSX_MAX_TOTAL_BYTES", XLSX_MAX_SHEET_BYTES + XLSX_MAX_PART_BYTES)
+# Real parts compress about 10:1; a zip bomb, 1,000:1. Parts under 1 MB are not checked.
+XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 100)
+XLSX_MAX_MEMBERS = env_int("XLSX_MAX_MEMBERS", 1_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

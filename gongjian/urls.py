@@ -1,10 +1,15 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from gongjian.accounts.views import home
+from gongjian.lib.converters import IdConverter, YearConverter
 from gongjian.views import healthz
+
+# Before the apps' urls are included: their patterns use <id:…> and <year:…>.
+register_converter(IdConverter, "id")
+register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -26,6 +26,9 @@ class Scope:
     write_paths: tuple[str, ...] = ()
     owner_usccs: tuple[str, ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
+    # The units of the office grants themselves (not their subtrees): the governments whose
+    # schemes and review events the user's office runs.
+    office_units: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def can_see_registry(self) -> bool:
@@ -55,10 +58,13 @@ def scope_for(user) -> Scope:
     write: set[str] = set()
     usccs: set[str] = set()
     roles: set[str] = set()
+    offices: set[int] = set()
     grants = RoleGrant.objects.filter(user=user).select_related("unit", "unit__parent")
     for grant in grants:
         roles.add(grant.role)
         unit = grant.unit
+        if grant.role == Role.OFFICE:
+            offices.add(unit.pk)
         if grant.role in (Role.OFFICE, Role.UNIT):
             read.add(unit.path)
             write.add(unit.path)
@@ -68,7 +74,13 @@ def scope_for(user) -> Scope:
             read.add(unit.parent.path if unit.parent_id else unit.path)
         elif grant.role == Role.ENTERPRISE and unit.uscc:
             usccs.add(unit.uscc)
-    scope = Scope(_prefix_free(read), _prefix_free(write), tuple(sorted(usccs)), frozenset(roles))
+    scope = Scope(
+        _prefix_free(read),
+        _prefix_free(write),
+        tuple(sorted(usccs)),
+        frozenset(roles),
+        frozenset(offices),
+    )
     user._gongjian_scope = scope
     return scope
 
@@ -312,16 +324,63 @@ def raiseable_projects(user):
 
 
 # Assessment (考核, 赛马, 观摩评议) -------------------------------------------------------------
-# Rankings are read by the office, leaders, units and departments; only the office computes,
-# enters manual items, publishes and runs review events. Judges see the events they judge.
+# Rankings are read by the office, leaders, units and departments: published snapshots only.
+# A scheme and a review event belong to a government (`owner`). Only an office grant on exactly
+# that government computes the scheme, enters its manual items, publishes it and sees its
+# drafts, and runs the event (nominations, opening, closing, results before the close).
+# An office higher up does not: a ranking is the decision of the government that issued the
+# 考核办法, and the city reads a county's ranking once it is published, like everyone else;
+# with one owning office, two offices never race to publish the same irreversible snapshot.
+# Judges see the events they judge.
 
 
 def can_see_rankings(user) -> bool:
     return bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER, Role.UNIT, Role.DEPARTMENT})
 
 
-def can_manage_assessment(user) -> bool:
-    return scope_for(user).is_office
+def assessment_offices(user) -> frozenset[int]:
+    """The government units whose office `user` works in (the units of their office grants)."""
+    return scope_for(user).office_units
+
+
+def can_manage_scheme(user, scheme) -> bool:
+    """Compute, enter manual item scores, publish: the office of the scheme's own government."""
+    return scheme.owner_id in assessment_offices(user)
+
+
+def can_see_drafts(user, scheme) -> bool:
+    return can_manage_scheme(user, scheme)
+
+
+def visible_runs_q(user) -> Q:
+    """The score runs `user` may read (a filter on ScoreRun): every published snapshot, and the
+    drafts of the schemes their office runs."""
+    return Q(published_at__isnull=False) | Q(scheme__owner__in=assessment_offices(user))
+
+
+def can_manage_event(user, event) -> bool:
+    """Nominations, overrides, opening, closing, the event page: its own government's office."""
+    return event.owner_id in assessment_offices(user)
+
+
+def can_list_review_events(user) -> bool:
+    return bool(scope_for(user).roles & {Role.OFFICE, Role.JUDGE})
+
+
+def review_events_q(user) -> Q:
+    """The events on `user`'s list (a filter on ReviewEvent): the ones their office runs, the
+    ones they judge, and closed ones whose results they may read."""
+    q = Q(owner__in=assessment_offices(user)) | Q(judges__user=user)
+    if scope_for(user).roles & {Role.OFFICE, Role.LEADER}:
+        q |= Q(status="closed")
+    return q
+
+
+def can_see_event_results(user, event) -> bool:
+    """The results page: the event's own office, other offices and leaders. It shows the tally
+    only once the event is closed and its ballots sealed; before that nobody sees one, and the
+    votes cast so far are on the event page, which is the owning office's alone."""
+    return can_manage_event(user, event) or bool(scope_for(user).roles & {Role.OFFICE, Role.LEADER})
 
 
 def judge_seat(user, event):

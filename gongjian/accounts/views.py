@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,6 +30,9 @@ from gongjian.accounts.passwords import password_expires_on
 from gongjian.audit.models import AuditEntry
 from gongjian.audit.services import audit_event
 from gongjian.lib.urls import safe_next_url
+
+WRONG_CODE = gettext_lazy("The code is wrong or has expired. Try the current one.")
+TOO_MANY_CODES = gettext_lazy("Too many wrong codes. Wait a minute, then try the current code.")
 
 
 def home_url(user) -> str:
@@ -136,12 +140,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if allowed and device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(safe_next_url(request, home_url(request.user)))
-        if allowed:
-            form.add_error("token", _("The code is wrong or has expired. Try the current one."))
-        else:
-            form.add_error(
-                "token", _("Too many wrong codes. Wait a minute, then try the current code.")
-            )
+        form.add_error("token", WRONG_CODE if allowed else TOO_MANY_CODES)
         audit_event(
             actor=request.user,
             action=AuditEntry.Action.LOGIN_FAILED,
@@ -164,7 +163,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("token", TOO_MANY_CODES)
+        elif device.verify_token(form.cleaned_data["token"]):
             TOTPDevice.objects.filter(user=user, confirmed=True).delete()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -174,7 +175,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("The second factor is on. Sign-ins now ask for a code."))
             return redirect(safe_next_url(request, home_url(user)))
-        form.add_error("token", _("The code is wrong or has expired. Try the current one."))
+        else:
+            form.add_error("token", WRONG_CODE)
     ctx = {
         "form": form,
         "qr_svg": security.qr_data_uri(device.config_url),

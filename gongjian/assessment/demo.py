@@ -34,7 +34,6 @@ from gongjian.assessment.models import (
     UnitGroup,
     UnitScore,
 )
-from gongjian.audit.services import audit_record
 from gongjian.dispatch.models import Report
 from gongjian.projects import demo_names as names
 from gongjian.projects.models import Milestone, MilestoneKind, Project
@@ -134,10 +133,14 @@ def seed_assessment(today: datetime.date) -> str:
         indicators = _indicators()
         facts = measures.load_facts(year, months[-1])
         _targets(rng, indicators, units, facts, months[-1], {year, today.year})
-        monthly = _scheme("月度考核", Scheme.Cadence.MONTHLY, MONTHLY_ITEMS, indicators, groups)
-        _scheme("年度考核", Scheme.Cadence.YEARLY, YEARLY_ITEMS, indicators, groups)
+        # The city runs all three (its office alone computes and publishes them); the county
+        # offices of the dispatch demo read the published months like everyone else.
+        monthly = _scheme(
+            "月度考核", Scheme.Cadence.MONTHLY, MONTHLY_ITEMS, indicators, groups, city
+        )
+        _scheme("年度考核", Scheme.Cadence.YEARLY, YEARLY_ITEMS, indicators, groups, city)
         quarterly = _scheme(
-            "季度评比", Scheme.Cadence.QUARTERLY, (), indicators, groups,
+            "季度评比", Scheme.Cadence.QUARTERLY, (), indicators, groups, city,
             rollup={"months": "0.3", "review": "0.1"},
         )  # fmt: skip
         periods = [f"{year}-{month:02d}" for month in months]
@@ -220,8 +223,8 @@ def _targets(rng, indicators, units, facts, last_month: int, years: set[int]) ->
     Target.objects.bulk_create(rows)
 
 
-def _scheme(name, cadence, items, indicators, groups, rollup=None) -> Scheme:
-    scheme = Scheme.objects.create(name=name, cadence=cadence, rollup=rollup or {})
+def _scheme(name, cadence, items, indicators, groups, owner, rollup=None) -> Scheme:
+    scheme = Scheme.objects.create(name=name, cadence=cadence, rollup=rollup or {}, owner=owner)
     scheme.groups.set(groups)
     SchemeItem.objects.bulk_create(
         SchemeItem(
@@ -266,6 +269,7 @@ def _review_event(rng, city, units, year, quarter, runs, office) -> ReviewEvent:
         method=ReviewEvent.Method.RANK,
         eligibility=ELIGIBILITY,
         exclude_own_unit=True,
+        owner=city,
     )
     groups = []
     for key, name in (("county", "县区组"), ("town", "镇街组")):
@@ -275,11 +279,7 @@ def _review_event(rng, city, units, year, quarter, runs, office) -> ReviewEvent:
             groups.append((group, units[key]))
     _nominate(rng, event, units, quarter_end)
     judges = _judges(event, city, units["county"], office)
-    ReviewEvent.objects.filter(pk=event.pk).update(status=ReviewEvent.Status.OPEN)
-    audit_record(
-        actor=office, action="update", instance=event, changes={"status": ["preparing", "open"]}
-    )
-    event.refresh_from_db()
+    review.open_event(event=event, actor=office)
     form = _quarter_form(runs)
     for judge in judges:
         for group, members in groups:

@@ -50,6 +50,19 @@ class Indicator(models.Model):
             raise ValidationError({"params": error})
 
 
+def government_owner(*, verbose_name, help_text) -> models.ForeignKey:
+    """The government whose office runs a scheme or a review event; every unit it ranks lies
+    under that government (see ownership.py)."""
+    return models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": Unit.Kind.GOVERNMENT},
+        verbose_name=verbose_name,
+        help_text=help_text,
+    )
+
+
 class UnitGroup(models.Model):
     """Units ranked together (县组, 区组, 园区组)."""
 
@@ -98,6 +111,13 @@ class Scheme(models.Model):
     # weighs 30%, the period's 观摩 score 10% (禹州 2018).
     rollup = models.JSONField(_("roll-up weights"), default=dict, blank=True)
     groups = models.ManyToManyField(UnitGroup, related_name="schemes")
+    owner = government_owner(
+        verbose_name=_("run by"),
+        help_text=_(
+            "The government whose office computes and publishes these scores; every unit "
+            "ranked must be under it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -163,6 +183,9 @@ class PublishedError(Exception):
 
 
 class ScoreRunQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
     def update(self, **kwargs):
         if self.filter(published_at__isnull=False).exists():
             raise PublishedError("a published score snapshot cannot change")
@@ -287,6 +310,12 @@ class ReviewEvent(models.Model):
     eligibility = models.JSONField(_("eligibility rules"), default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
     closed_at = models.DateTimeField(null=True, blank=True)
+    owner = government_owner(
+        verbose_name=_("run by"),
+        help_text=_(
+            "The government whose office runs this event; every unit reviewed must be under it."
+        ),
+    )
 
     class Meta:
         ordering = ["-held_on"]

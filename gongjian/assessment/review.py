@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import scoring
+from gongjian.assessment import ownership, scoring
 from gongjian.assessment.models import Ballot, Judge, ReviewEvent, ReviewGroup
 from gongjian.audit.services import audit_created, audit_record, audit_updated, snapshot
 
@@ -206,6 +206,26 @@ def cast_ballot(*, judge: Judge, group: ReviewGroup, ranking=None, places=None, 
     return ballot
 
 
+def open_event(*, event: ReviewEvent, actor) -> None:
+    """Open for ballots: only an event in preparation, and only when every unit of its groups
+    and nominations is under the government that runs it."""
+    error = ownership.event_units_error(event)
+    if error:
+        raise BallotError(error)
+    moved = ReviewEvent.objects.filter(pk=event.pk, status=ReviewEvent.Status.PREPARING).update(
+        status=ReviewEvent.Status.OPEN
+    )
+    if not moved:
+        raise BallotError(_("Only an event in preparation can be opened."))
+    event.status = ReviewEvent.Status.OPEN
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=event,
+        changes={"status": [ReviewEvent.Status.PREPARING.value, ReviewEvent.Status.OPEN.value]},
+    )
+
+
 def close_event(*, event: ReviewEvent, actor) -> None:
     """Close and seal: no ballot can be cast or changed afterwards."""
     moved = ReviewEvent.objects.filter(pk=event.pk, status=ReviewEvent.Status.OPEN).update(
@@ -252,11 +272,12 @@ def group_scores(group: ReviewGroup) -> dict[int, scoring.Score]:
     return result
 
 
-def event_scores(period: str) -> dict[int, scoring.Score]:
-    """Every unit's score from the closed review events of `period`."""
+def event_scores(period: str, *, owner: int) -> dict[int, scoring.Score]:
+    """Every unit's score from the closed review events of `period` run by the government
+    `owner` (a unit id)."""
     result = {}
     for group in ReviewGroup.objects.filter(
-        event__period=period, event__status=ReviewEvent.Status.CLOSED
+        event__period=period, event__status=ReviewEvent.Status.CLOSED, event__owner=owner
     ).select_related("event"):
         result.update(group_scores(group))
     return result

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import measures, scoring
+from gongjian.assessment import measures, ownership, scoring
 from gongjian.assessment.models import (
     ManualScore,
     PublishedError,
@@ -60,8 +60,12 @@ def previous_period(period: str) -> str:
 
 def compute(scheme: Scheme, period: str, *, actor=None, facts=None) -> ScoreRun:
     """Score every unit of the scheme's groups for `period` and store the draft snapshot.
-    A published period is refused: publishing freezes it."""
+    A published period is refused: publishing freezes it, and so is a scheme ranking a unit
+    outside the government that runs it."""
     year, months = period_months(period)
+    outside = ownership.scheme_units_error(scheme)
+    if outside:
+        raise AssessmentError(outside)
     run = ScoreRun.objects.filter(scheme=scheme, period=period).first()
     if run is not None and run.is_published:
         raise PublishedError(_("%(run)s is published and cannot change.") % {"run": run})
@@ -178,7 +182,9 @@ def _score_rollup(scheme, groups, period) -> list:
     year, months = period_months(period)
     month_weight = Decimal(str(scheme.rollup.get("months", "0")))
     review_weight = Decimal(str(scheme.rollup.get("review", "0")))
-    sources = Scheme.objects.filter(cadence=Scheme.Cadence.MONTHLY)
+    # Only the same government's monthly scores and review events: a county's own scheme
+    # never leaks into the city's roll-up, nor the other way round.
+    sources = Scheme.objects.filter(cadence=Scheme.Cadence.MONTHLY, owner=scheme.owner_id)
     if scheme.rollup.get("from"):
         sources = sources.filter(name=scheme.rollup["from"])
     if sources.count() != 1:
@@ -193,7 +199,7 @@ def _score_rollup(scheme, groups, period) -> list:
     by_unit: dict[int, dict[str, Decimal]] = {}
     for unit_id, month, total in monthly:
         by_unit.setdefault(unit_id, {})[month] = total
-    reviews = event_scores(period)
+    reviews = event_scores(period, owner=scheme.owner_id)
     rows = []
     for group in groups:
         for unit in group.units.all():

@@ -18,6 +18,9 @@ from django.views.decorators.http import require_POST
 from gongjian.accounts import access
 from gongjian.assessment import services
 from gongjian.assessment.models import PublishedError, Scheme, ScoreRun, UnitScore
+from gongjian.audit.services import audit_export
+from gongjian.lib.params import BadParameter, id_param, month_param, period_param, year_param
+from gongjian.lib.xlsx import new_workbook, text_row
 
 AWARD_PLACES = 3
 
@@ -28,19 +31,22 @@ def _require_rankings(request) -> None:
 
 
 def _visible_runs(user):
-    """The office sees drafts; everyone else only published snapshots."""
-    runs = ScoreRun.objects.select_related("scheme", "published_by")
-    return runs if access.can_manage_assessment(user) else runs.filter(published_at__isnull=False)
+    """Published snapshots, and the drafts of the schemes the user's office runs."""
+    return ScoreRun.objects.filter(access.visible_runs_q(user)).select_related(
+        "scheme", "published_by"
+    )
 
 
 @login_required
 def ranking(request: HttpRequest) -> HttpResponse:
     _require_rankings(request)
     schemes = list(Scheme.objects.all())
-    scheme = next((s for s in schemes if str(s.pk) == request.GET.get("scheme")), None)
+    scheme_pk = id_param(request.GET, "scheme")
+    scheme = next((s for s in schemes if s.pk == scheme_pk), None)
     scheme = scheme or (schemes[0] if schemes else None)
     runs = list(_visible_runs(request.user).filter(scheme=scheme)) if scheme else []
-    run = next((r for r in runs if r.period == request.GET.get("period")), None)
+    period = period_param(request.GET)
+    run = next((r for r in runs if r.period == period), None)
     run = run or (runs[0] if runs else None)
     groups = []
     if run is not None:
@@ -60,7 +66,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "run": run,
         "groups": groups,
         "items": [row["item"] for row in groups[0][1][0].breakdown] if groups else [],
-        "can_manage": access.can_manage_assessment(request.user),
+        "can_manage": scheme is not None and access.can_manage_scheme(request.user, scheme),
         "default_period": f"{timezone.localdate():%Y-%m}",
     }
     return render(request, "assessment/ranking.html", ctx)
@@ -80,13 +86,15 @@ def breakdown(request: HttpRequest, run_pk: int, unit_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def compute(request: HttpRequest) -> HttpResponse:
-    if not access.can_manage_assessment(request.user):
-        raise PermissionDenied("Only the office computes scores")
-    scheme = get_object_or_404(Scheme, pk=request.POST.get("scheme"))
-    period = request.POST.get("period", "").strip()
+    # The scheme is a hidden field: anything but an id is a tampered form (400).
+    scheme = get_object_or_404(Scheme, pk=id_param(request.POST, "scheme", required=True))
+    if not access.can_manage_scheme(request.user, scheme):
+        raise PermissionDenied("Only the office of the scheme's own government computes it")
     try:
+        # The period is typed: a mistake is shown on the ranking page, as the service's are.
+        period = period_param(request.POST, required=True, label=_("assessment period"))
         run = services.compute(scheme, period, actor=request.user)
-    except (services.AssessmentError, PublishedError) as error:
+    except (BadParameter, services.AssessmentError, PublishedError) as error:
         messages.error(request, str(error))
         return redirect(f"{reverse('assessment:ranking')}?scheme={scheme.pk}")
     messages.success(request, _("Scores computed for %(period)s (draft).") % {"period": period})
@@ -96,9 +104,10 @@ def compute(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, run_pk: int) -> HttpResponse:
-    if not access.can_manage_assessment(request.user):
-        raise PermissionDenied("Only the office publishes scores")
-    run = get_object_or_404(ScoreRun, pk=run_pk)
+    # A draft the user may not see is not found; a snapshot they may read is not theirs to publish.
+    run = get_object_or_404(_visible_runs(request.user), pk=run_pk)
+    if not access.can_manage_scheme(request.user, run.scheme):
+        raise PermissionDenied("Only the office of the scheme's own government publishes it")
     try:
         services.publish(run=run, actor=request.user)
     except PublishedError as error:
@@ -148,30 +157,29 @@ def awards(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 def awards_xlsx(request: HttpRequest, year: int) -> HttpResponse:
-    import xlsxwriter
-
     _require_rankings(request)
     run, groups = _award_rows(year, AWARD_PLACES)
     if run is None:
         messages.error(request, _("%(year)d has no published yearly scores.") % {"year": year})
         return redirect("assessment:awards", year=year)
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = new_workbook(out, {"in_memory": True})
     sheet = book.add_worksheet(str(year))
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
     cell = book.add_format({"border": 1})
     number = book.add_format({"border": 1, "num_format": "0.00"})
-    sheet.write(0, 0, f"{year}年度重点项目考核结果（{run.scheme.name}）", title)
+    # Names typed in the admin are text, never formulas (lib/xlsx.py).
+    sheet.write_string(0, 0, f"{year}年度重点项目考核结果（{run.scheme.name}）", title)
     row = 2
     for group in groups:
         for label, scores in (("表彰", group["top"]), ("约谈", group["bottom"])):
-            sheet.write(row, 0, f"{group['group'].name} · {label}", head)
-            sheet.write_row(row + 1, 0, ["名次", "单位", "得分"], head)
+            sheet.write_string(row, 0, f"{group['group'].name} · {label}", head)
+            text_row(sheet, row + 1, 0, ["名次", "单位", "得分"], head)
             row += 2
             for score in scores:
-                sheet.write(row, 0, score.rank, cell)
-                sheet.write(row, 1, score.unit.name, cell)
+                sheet.write_number(row, 0, score.rank, cell)
+                sheet.write_string(row, 1, score.unit.name, cell)
                 sheet.write_number(row, 2, float(score.total), number)
                 row += 1
             row += 1
@@ -184,6 +192,11 @@ def awards_xlsx(request: HttpRequest, year: int) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="awards-{year}.xlsx"'
+    audit_export(
+        actor=request.user,
+        what=f"awards-{year}.xlsx",
+        rows=sum(len(g["top"]) + len(g["bottom"]) for g in groups),
+    )
     return response
 
 
@@ -194,11 +207,7 @@ def targets(request: HttpRequest) -> HttpResponse:
 
     _require_rankings(request)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        month = int(request.GET.get("month") or (today.month - 1 or 12))
-    except ValueError:
-        year, month = today.year, today.month - 1 or 12
-    month = min(max(month, 1), 12)
+    year = year_param(request.GET, default=today.year)
+    month = month_param(request.GET, default=today.month - 1 or 12)
     rows = progress(year, month)
     return render(request, "assessment/targets.html", {"rows": rows, "year": year, "month": month})

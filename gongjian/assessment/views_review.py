@@ -16,19 +16,18 @@ from gongjian.accounts import access
 from gongjian.accounts.models import Role, Unit
 from gongjian.assessment import review, scoring
 from gongjian.assessment.models import Ballot, Judge, Nomination, ReviewEvent
-from gongjian.audit.services import audit_record, audit_updated, snapshot
+from gongjian.audit.services import audit_updated, snapshot
+from gongjian.lib.params import id_param, text_param
 
 Status = ReviewEvent.Status
 
 
-def _require_office(request) -> None:
-    if not access.can_manage_assessment(request.user):
-        raise PermissionDenied("Only the office runs review events")
-
-
-def _can_see_results(user) -> bool:
-    scope = access.scope_for(user)
-    return scope.is_office or Role.LEADER in scope.roles
+def _event_to_run(request, event_pk: int) -> ReviewEvent:
+    """The event, for the office of the government that runs it (403 for any other office)."""
+    ev = get_object_or_404(ReviewEvent, pk=event_pk)
+    if not access.can_manage_event(request.user, ev):
+        raise PermissionDenied("Only the office of the event's own government runs it")
+    return ev
 
 
 def _units_by_name():
@@ -37,28 +36,33 @@ def _units_by_name():
 
 @login_required
 def events(request: HttpRequest) -> HttpResponse:
-    """The office sees every event; a judge the events where they hold a seat."""
-    office = access.can_manage_assessment(request.user)
-    if office:
-        qs = ReviewEvent.objects.all()
-    else:
-        seats = Judge.objects.filter(user=request.user)
-        if Role.JUDGE not in access.scope_for(request.user).roles and not seats.exists():
-            raise PermissionDenied("Review events are for the office and judges")
-        qs = ReviewEvent.objects.filter(pk__in=seats.values("event"))
+    """An office sees the events it runs and the closed ones; a judge the events where they
+    hold a seat."""
+    seats = set(Judge.objects.filter(user=request.user).values_list("event_id", flat=True))
+    if not access.can_list_review_events(request.user) and not seats:
+        raise PermissionDenied("Review events are for the office and judges")
+    found = list(
+        ReviewEvent.objects.filter(access.review_events_q(request.user))
+        .distinct()
+        .order_by("-held_on", "-pk")
+    )
     ctx = {
-        "events": qs.order_by("-held_on", "-pk"),
-        "is_office": office,
-        "can_see_results": _can_see_results(request.user),
-        "seats": set(Judge.objects.filter(user=request.user).values_list("event_id", flat=True)),
+        "events": found,
+        "is_office": Role.OFFICE in access.scope_for(request.user).roles,
+        "managed": {ev.pk for ev in found if access.can_manage_event(request.user, ev)},
+        "with_results": {
+            ev.pk
+            for ev in found
+            if ev.status == Status.CLOSED and access.can_see_event_results(request.user, ev)
+        },
+        "seats": seats,
     }
     return render(request, "assessment/review_events.html", ctx)
 
 
 @login_required
 def event(request: HttpRequest, event_pk: int) -> HttpResponse:
-    _require_office(request)
-    ev = get_object_or_404(ReviewEvent, pk=event_pk)
+    ev = _event_to_run(request, event_pk)
     groups = list(ev.groups.prefetch_related(_units_by_name()))
     judges = list(
         ev.judges.select_related("user", "unit")
@@ -81,27 +85,20 @@ def event(request: HttpRequest, event_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def open_event(request: HttpRequest, event_pk: int) -> HttpResponse:
-    _require_office(request)
-    ev = get_object_or_404(ReviewEvent, pk=event_pk)
-    moved = ReviewEvent.objects.filter(pk=ev.pk, status=Status.PREPARING).update(status=Status.OPEN)
-    if moved:
-        audit_record(
-            actor=request.user,
-            action="update",
-            instance=ev,
-            changes={"status": [Status.PREPARING.value, Status.OPEN.value]},
-        )
-        messages.success(request, _("The event is open: judges can cast their ballots."))
+    ev = _event_to_run(request, event_pk)
+    try:
+        review.open_event(event=ev, actor=request.user)
+    except review.BallotError as error:
+        messages.error(request, str(error))
     else:
-        messages.error(request, _("Only an event in preparation can be opened."))
+        messages.success(request, _("The event is open: judges can cast their ballots."))
     return redirect("assessment:review-event", event_pk=ev.pk)
 
 
 @login_required
 @require_POST
 def close_event(request: HttpRequest, event_pk: int) -> HttpResponse:
-    _require_office(request)
-    ev = get_object_or_404(ReviewEvent, pk=event_pk)
+    ev = _event_to_run(request, event_pk)
     try:
         review.close_event(event=ev, actor=request.user)
     except review.BallotError as error:
@@ -115,9 +112,10 @@ def close_event(request: HttpRequest, event_pk: int) -> HttpResponse:
 @require_POST
 def override_nomination(request: HttpRequest, nomination_pk: int) -> HttpResponse:
     """The office admits a nomination the rules refused, with the reason on the record."""
-    _require_office(request)
     nomination = get_object_or_404(Nomination.objects.select_related("event"), pk=nomination_pk)
-    reason = request.POST.get("reason", "").strip()[:300]
+    if not access.can_manage_event(request.user, nomination.event):
+        raise PermissionDenied("Only the office of the event's own government runs it")
+    reason = text_param(request.POST, "reason")[:300]
     if nomination.event.status == Status.CLOSED:
         messages.error(request, _("The event is closed; its nominations cannot change."))
     elif nomination.eligible:
@@ -198,7 +196,8 @@ def ballot(request: HttpRequest, event_pk: int) -> HttpResponse:
                 else _("The event is not open for ballots yet."),
             )
             return redirect("assessment:ballot", event_pk=ev.pk)
-        group = next((g for g in groups if str(g.pk) == request.POST.get("group")), None)
+        group_pk = id_param(request.POST, "group")
+        group = next((g for g in groups if g.pk == group_pk), None)
         if group is None:
             raise Http404("Not a group of this event")
         units = list(group.units.all())
@@ -240,9 +239,9 @@ def ballot(request: HttpRequest, event_pk: int) -> HttpResponse:
 
 @login_required
 def results(request: HttpRequest, event_pk: int) -> HttpResponse:
-    if not _can_see_results(request.user):
-        raise PermissionDenied("Results are for the office and leaders")
     ev = get_object_or_404(ReviewEvent, pk=event_pk)
+    if not access.can_see_event_results(request.user, ev):
+        raise PermissionDenied("Results are for the event's office, and once closed for leaders")
     tables = []
     if ev.status == Status.CLOSED:
         for group in ev.groups.prefetch_related("units", "ballots"):
@@ -258,5 +257,5 @@ def results(request: HttpRequest, event_pk: int) -> HttpResponse:
                 key=lambda r: (r["rank"], r["unit"].name),
             )
             tables.append({"group": group, "rows": rows, "ballots": len(group.ballots.all())})
-    ctx = {"event": ev, "tables": tables, "is_office": access.can_manage_assessment(request.user)}
+    ctx = {"event": ev, "tables": tables, "is_office": access.can_manage_event(request.user, ev)}
     return render(request, "assessment/review_results.html", ctx)

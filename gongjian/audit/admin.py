@@ -1,7 +1,21 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from gongjian.audit.models import AuditEntry
-from gongjian.audit.services import audit_created, audit_deleted, audit_updated, snapshot
+from gongjian.audit import export
+from gongjian.audit.models import AuditArchive, AuditEntry
+from gongjian.audit.services import (
+    audit_created,
+    audit_deleted,
+    audit_event,
+    audit_updated,
+    snapshot,
+)
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -37,12 +51,62 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_name", "action", "target_type", "target_repr", "note"]
-    list_filter = ["action", "target_type"]
+    """The trail, for the audit administrator: read, filter, export; nothing else."""
+
+    list_display = ["at", "seq", "actor_name", "action", "target_type", "target_repr", "note"]
+    list_filter = ["action", "target_type", "at"]
     search_fields = ["actor_name", "target_repr", "note"]
     date_hierarchy = "at"
+    show_full_result_count = False  # a count over millions of entries on every page
 
     # The trail is evidence: nobody edits or deletes it, not even a superuser.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_view)
+        return [path("export/", export, name="audit_auditentry_export"), *super().get_urls()]
+
+    def export_view(self, request):
+        """The entries the list shows (its filters, dates and search), as CSV; the export is
+        itself an entry."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect(reverse("admin:audit_auditentry_changelist") + "?e=1")
+        queryset = changelist.queryset
+        count = queryset.count()
+        filters = request.GET.urlencode()
+        audit_event(
+            actor=request.user,
+            action=AuditEntry.Action.EXPORT,
+            target_repr=gettext("audit trail (CSV)"),
+            changes={"rows": [None, count]},
+            note=(f"{count} entries; {filters}" if filters else f"{count} entries")[:200],
+        )
+        response = StreamingHttpResponse(
+            export.csv_lines(queryset), content_type="text/csv; charset=utf-8"
+        )
+        name = f"audit-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+@admin.register(AuditArchive)
+class AuditArchiveAdmin(admin.ModelAdmin):
+    """The files old entries were moved to (archive_audit); verify them with verify_audit."""
+
+    list_display = ["file_name", "first_seq", "last_seq", "count", "older_than", "created_at"]
+    readonly_fields = [f.name for f in AuditArchive._meta.fields]
+
     def has_add_permission(self, request):
         return False
 

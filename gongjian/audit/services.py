@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import hashlib
@@ -12,7 +14,28 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from gongjian.audit.models import AuditEntry
-from gongjian.lib.bulk import insert_rows
+
+# Who is acting, for entries written where no user is passed along (signal receivers for
+# rights changes, the admin's password form): the signed-in user of the request being served
+# (audit/middleware.py), or whoever a command names (acting_as). None means "system".
+_current_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
+
+
+def current_actor():
+    actor = _current_actor.get()
+    if callable(actor):  # the request's user, resolved only when an entry needs it
+        actor = actor()
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+@contextlib.contextmanager
+def acting_as(actor):
+    """Entries written inside are by `actor` (a user, or a callable returning one)."""
+    token = _current_actor.set(actor)
+    try:
+        yield
+    finally:
+        _current_actor.reset(token)
 
 
 def plain_value(value: Any) -> Any:
@@ -91,10 +114,12 @@ def audit_event(
     target_repr: str = "",
     changes: dict[str, list[Any]] | None = None,
     note: str = "",
+    actor_name: str = "",
 ) -> AuditEntry:
     """An event that is not a row's write: a login, a failed login, an export. `target` is the
     account or object concerned, if any; `target_repr` names it otherwise (a file, a username
-    that does not exist)."""
+    that does not exist). `actor_name` names an actor who is no user (the name a failed login
+    tried)."""
     if target is not None:
         fields = _entry_fields(actor, action, target, changes or {}, note)
         if target_repr:
@@ -111,6 +136,8 @@ def audit_event(
             "changes": changes or {},
             "note": note[:200],
         }
+    if actor_name:
+        fields["actor_name"] = actor_name[:150]
     return AuditEntry.objects.create(**fields)
 
 
@@ -171,11 +198,23 @@ def audit_deleted(*, actor, instance: models.Model, note: str = "") -> AuditEntr
 
 
 def audit_bulk(entries: list[dict[str, Any]]) -> None:
-    """Write many entries at once (imports); each dict takes audit_record's keyword arguments."""
+    """Write many entries at once (imports); each dict takes audit_record's keyword arguments.
+    They extend the hash chain in the order given."""
     rows = []
     for e in entries:
         row = _entry_fields(e["actor"], e["action"], e["instance"], e["changes"], e.get("note", ""))
         actor = row.pop("actor")
         row["actor_id"] = actor.pk if actor is not None else None
         rows.append(row)
-    insert_rows(AuditEntry, rows)
+    AuditEntry.objects.append(rows)
+
+
+def audit_export(*, actor, what: str, rows: int | None = None, note: str = "") -> AuditEntry:
+    """Data leaving the system (等保2.0): who took `what` (a file name), how many rows."""
+    return audit_event(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        target_repr=what,
+        changes={"rows": [None, rows]} if rows is not None else {},
+        note=note,
+    )

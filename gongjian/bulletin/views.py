@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from gongjian.accounts import access
 from gongjian.accounts.models import Unit
+from gongjian.audit.services import audit_export
 from gongjian.bulletin.data import Bulletin, build_bulletin, place_name
 from gongjian.bulletin.pdf import render_pdf
 from gongjian.bulletin.text import RED_LIST_LIMIT, render_text, sections, title
 from gongjian.bulletin.xlsx import write_xlsx
 from gongjian.dispatch.models import Period
+from gongjian.lib.params import id_param
 
 
 def _require_bulletin(request: HttpRequest) -> None:
@@ -35,8 +37,8 @@ def _ended_periods():
 
 
 def _requested_period(request: HttpRequest) -> Period:
-    pk = request.GET.get("period", "")
-    period = _ended_periods().filter(pk=int(pk)).first() if pk.isdigit() else None
+    pk = id_param(request.GET, "period")
+    period = _ended_periods().filter(pk=pk).first() if pk is not None else None
     if period is None:
         raise Http404("No such ended period")
     return period
@@ -71,7 +73,8 @@ def _own_place(user) -> str | None:
 def index(request: HttpRequest) -> HttpResponse:
     _require_bulletin(request)
     periods = list(_ended_periods())
-    period = next((p for p in periods if str(p.pk) == request.GET.get("period")), None)
+    pk = id_param(request.GET, "period")
+    period = next((p for p in periods if p.pk == pk), None)
     period = period or (periods[0] if periods else None)
     ctx = {"periods": periods, "period": period}
     if period is not None:
@@ -92,6 +95,7 @@ def download_xlsx(request: HttpRequest) -> FileResponse:
     target = io.BytesIO()
     write_xlsx(bulletin, target)
     target.seek(0)
+    audit_export(actor=request.user, what=f"{bulletin.title}.xlsx", rows=len(bulletin.rows))
     return FileResponse(target, as_attachment=True, filename=f"{bulletin.title}.xlsx")
 
 
@@ -101,6 +105,7 @@ def download_pdf(request: HttpRequest) -> FileResponse:
     # every core).
     _require_bulletin(request)
     bulletin = _bulletin(request, _requested_period(request))
+    audit_export(actor=request.user, what=f"{title(bulletin)}.pdf", rows=len(bulletin.rows))
     return FileResponse(
         io.BytesIO(render_pdf(bulletin)), as_attachment=True, filename=f"{title(bulletin)}.pdf"
     )
@@ -110,6 +115,7 @@ def download_pdf(request: HttpRequest) -> FileResponse:
 def download_text(request: HttpRequest) -> FileResponse:
     _require_bulletin(request)
     bulletin = _bulletin(request, _requested_period(request))
+    audit_export(actor=request.user, what=f"{title(bulletin)}.txt", rows=len(bulletin.rows))
     response = FileResponse(
         io.BytesIO(render_text(bulletin).encode()),
         as_attachment=True,

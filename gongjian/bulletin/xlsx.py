@@ -3,16 +3,16 @@ title row, the unit line, the header, then 合计 → stage → area group rows 
 subtotals, each followed by its projects. A second sheet lists every red light.
 
 Rows are written in order with xlsxwriter's constant_memory mode, so 20,000 projects take
-about a second and little memory.
+about a second and little memory. Every text cell is written as a string (lib/xlsx.py): a
+project named "=HYPERLINK(…)" stays a name.
 """
 
 from __future__ import annotations
 
 from typing import IO
 
-import xlsxwriter
-
 from gongjian.bulletin.data import Bulletin, Kind, Row
+from gongjian.lib.xlsx import merged_text, new_workbook, text_row
 
 HEADER_ROW = 2
 COLUMNS = [  # (header, width in characters)
@@ -35,11 +35,11 @@ def headers(bulletin: Bulletin) -> list[str]:
 
 
 def write_xlsx(bulletin: Bulletin, target: str | IO[bytes]) -> None:
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    styles = _styles(workbook)
-    _table_sheet(workbook, styles, bulletin)
-    _red_sheet(workbook, styles, bulletin)
-    workbook.close()
+    book = new_workbook(target, {"constant_memory": True})
+    styles = _styles(book)
+    _table_sheet(book, styles, bulletin)
+    _red_sheet(book, styles, bulletin)
+    book.close()
 
 
 def _styles(workbook) -> dict:
@@ -74,10 +74,10 @@ def _table_sheet(workbook, styles: dict, bulletin: Bulletin) -> None:
     for index, (_header, width) in enumerate(COLUMNS):
         sheet.set_column(index, index, width)
     sheet.set_row(0, 30)
-    sheet.merge_range(0, 0, 0, LAST, bulletin.title, styles["title"])
-    sheet.merge_range(1, 0, 1, LAST, "单位：万元", styles["unit"])
+    merged_text(sheet, 0, 0, 0, LAST, bulletin.title, styles["title"])
+    merged_text(sheet, 1, 0, 1, LAST, "单位：万元", styles["unit"])
     sheet.set_row(HEADER_ROW, 30)
-    sheet.write_row(HEADER_ROW, 0, headers(bulletin), styles["header"])
+    text_row(sheet, HEADER_ROW, 0, headers(bulletin), styles["header"])
     for number, row in enumerate(bulletin.rows, start=HEADER_ROW + 1):
         _write_row(sheet, number, row, styles)
     sheet.freeze_panes(HEADER_ROW + 1, 2)
@@ -112,20 +112,13 @@ def _red_sheet(workbook, styles: dict, bulletin: Bulletin) -> None:
         sheet.set_column(index, index, width)
     last = len(RED_COLUMNS) - 1
     sheet.set_row(0, 30)
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        last,
-        f"{bulletin.place}{bulletin.year}年{bulletin.span}亮红灯项目名单",
-        styles["title"],
-    )
-    sheet.write_row(1, 0, [header for header, _width in RED_COLUMNS], styles["header"])
+    title = f"{bulletin.place}{bulletin.year}年{bulletin.span}亮红灯项目名单"
+    merged_text(sheet, 0, 0, 0, last, title, styles["title"])
+    text_row(sheet, 1, 0, [header for header, _width in RED_COLUMNS], styles["header"])
     for number, item in enumerate(bulletin.red, start=1):
         sheet.write_number(number + 1, 0, number, styles["seq"])
-        sheet.write_row(
-            number + 1, 1, [item.project, item.unit, item.area, item.explanation], styles["wrap"]
-        )
+        texts = [item.project, item.unit, item.area, item.explanation]
+        text_row(sheet, number + 1, 1, texts, styles["wrap"])
     sheet.freeze_panes(2, 0)
     _print_setup(sheet)
     sheet.repeat_rows(1)

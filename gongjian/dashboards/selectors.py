@@ -71,7 +71,7 @@ def active_campaign() -> Campaign | None:
     return Campaign.objects.filter(is_active=True).order_by("-year").first()
 
 
-def open_lens(user, campaign: Campaign, period: Period, unit_pk: str | None) -> Lens:
+def open_lens(user, campaign: Campaign, period: Period, unit_pk: int | None) -> Lens:
     scope = access.scope_for(user)
     sees_all = access.sees_all_projects(user)
     if sees_all:
@@ -79,8 +79,8 @@ def open_lens(user, campaign: Campaign, period: Period, unit_pk: str | None) -> 
     else:
         tops = Unit.objects.filter(path__in=scope.read_paths).exclude(kind=Unit.Kind.ENTERPRISE)
     lens = Lens(campaign, period, sees_all, scope.read_paths, list(tops.order_by("path")), None)
-    if unit_pk and unit_pk.isdigit():
-        focus = Unit.objects.filter(pk=int(unit_pk)).first()
+    if unit_pk is not None:
+        focus = Unit.objects.filter(pk=unit_pk).first()
         if focus is None or not lens.covers(focus):
             raise Http404("No such unit in your scope")
         lens.focus = focus
@@ -291,16 +291,18 @@ FIGURE_LABELS = {
     "blue": gettext_lazy("Blue light"),
     "green": gettext_lazy("Green light"),
 }
+# The figures whose projects can be listed (?figure= of projects.json).
+PROJECT_FIGURES = ("all", *COLOURS, "starts", "completions", "registered")
 
 
-def projects(user, lens: Lens, figure: str, page: str | None, *, own: bool = False) -> dict:
+def projects(user, lens: Lens, figure: str, page: int = 1, *, own: bool = False) -> dict:
     """The listed projects behind a figure of the focus, 50 a page, biggest first. `own`: only
     the projects the focus unit is itself responsible for (not its units').
 
     The count is the figure's, from the snapshot (counting 100,000 rows again would cost more
     than the page); only `own` lists are counted live, being one unit's."""
     year = lens.campaign.year
-    if figure not in (*COLOURS, "starts", "completions", "registered"):
+    if figure not in PROJECT_FIGURES:
         figure = "all"
     if own:
         count = _figure_query(user, lens, figure, own, walk=False).count()
@@ -308,7 +310,7 @@ def projects(user, lens: Lens, figure: str, page: str | None, *, own: bool = Fal
         count = _count(lens, "projects" if figure == "all" else figure)
     found = _figure_query(user, lens, figure, own, walk=count >= WALK_FROM)
     pages = max(1, math.ceil(count / PAGE_SIZE))
-    number = min(max(int(page), 1), pages) if page and page.isdigit() else 1
+    number = min(max(page, 1), pages)
     # The page's ids first (a narrow query), then what its rows show.
     ids = _biggest_first(found, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     shown = {

@@ -15,6 +15,7 @@ from gongjian.dashboards import selectors
 from gongjian.dashboards.models import PeriodFigures
 from gongjian.dashboards.snapshots import refresh_snapshots
 from gongjian.dispatch.selectors import pick_period
+from gongjian.lib.params import bool_param, choice_param, id_param, page_param
 
 
 def _require_cockpit(request: HttpRequest) -> None:
@@ -27,8 +28,8 @@ def _lens(request: HttpRequest, campaign=None) -> selectors.Lens:
     campaign = campaign or selectors.active_campaign()
     if campaign is None:
         raise Http404("No active campaign")
-    period = pick_period(campaign, request.GET.get("period"), ended_only=True)
-    return selectors.open_lens(request.user, campaign, period, request.GET.get("unit"))
+    period = pick_period(campaign, id_param(request.GET, "period"), ended_only=True)
+    return selectors.open_lens(request.user, campaign, period, id_param(request.GET, "unit"))
 
 
 @login_required
@@ -74,9 +75,9 @@ def units_json(request: HttpRequest) -> JsonResponse:
 @login_required
 def projects_json(request: HttpRequest) -> JsonResponse:
     lens = _lens(request)
-    figure = request.GET.get("figure", "all")
-    own = request.GET.get("own") == "1"
-    data = selectors.projects(request.user, lens, figure, request.GET.get("page"), own=own)
+    figure = choice_param(request.GET, "figure", selectors.PROJECT_FIGURES, default="all")
+    own = bool_param(request.GET, "own")
+    data = selectors.projects(request.user, lens, figure, page_param(request.GET), own=own)
     return JsonResponse(data)
 
 

@@ -11,12 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.dispatch.models import Report
+from gongjian.dispatch.services import report_revision
 from gongjian.projects.models import Project, Stage
 
 
 class ReportForm(forms.ModelForm):
     """One project's report for one period. `project` and `period` give the checks their
-    context: the total investment, what was reported before, whether the project has started."""
+    context: the total investment, what was reported before, whether the project has started.
+    `seen` carries the report's revision as the form was opened (services.report_revision), so
+    a save over a report that changed meanwhile is refused instead of overwriting it."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Report
@@ -39,6 +44,10 @@ class ReportForm(forms.ModelForm):
             for name in list(self.fields):
                 if name not in fields_shown:
                     del self.fields[name]
+        if "seen" in self.fields:
+            self.fields["seen"].initial = report_revision(
+                self.instance if self.instance.pk else None
+            )
         self.milestone_fields: list[str] = []
         if fields_shown is None:
             self._add_milestone_fields()

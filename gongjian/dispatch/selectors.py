@@ -22,12 +22,13 @@ class DueRow:
     can_file: bool
 
 
-def pick_period(campaign: Campaign, requested: str | None, *, ended_only: bool = False) -> Period:
-    """The requested period, else the one now being filed: the earliest whose deadline has not
-    passed, else the last. `ended_only`: the latest period that has ended (lights exist)."""
+def pick_period(campaign: Campaign, requested: int | None, *, ended_only: bool = False) -> Period:
+    """The requested period (an id, parsed by the view), else the one now being filed: the
+    earliest whose deadline has not passed, else the last. `ended_only`: the latest period
+    that has ended (lights exist)."""
     periods = campaign.periods.all()
-    if requested and requested.isdigit():
-        chosen = periods.filter(pk=int(requested)).first()
+    if requested is not None:
+        chosen = periods.filter(pk=requested).first()
         if chosen is not None:
             return chosen
     if ended_only:

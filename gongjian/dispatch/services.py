@@ -7,16 +7,17 @@ so two reviewers clicking at once cannot both act.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Role, RoleGrant, Unit
-from gongjian.audit.services import audit_created, audit_updated, snapshot
+from gongjian.audit.services import audit_created, audit_updated, plain_value, snapshot
 from gongjian.dispatch.models import Campaign, Period, Report, ReportPhoto, ReviewEvent
 from gongjian.dispatch.periods import periods_for_year
 from gongjian.projects.models import AnnualListing, Milestone, Project
@@ -29,6 +30,15 @@ LEVEL_DEPTH = {"city": 1, "county": 2}
 
 class WorkflowError(Exception):
     """The report is not in a state that allows this action (someone acted first)."""
+
+
+class ReportChanged(WorkflowError):
+    """The report changed after the form was opened: a colleague saved or submitted it, or a
+    reviewer acted. `current` is the report as it is now (None if there is none)."""
+
+    def __init__(self, current: Report | None):
+        super().__init__(_("This report changed while you were editing it."))
+        self.current = current
 
 
 def ensure_periods(campaign: Campaign) -> int:
@@ -146,8 +156,31 @@ def _percent(part: Decimal, whole: Decimal | None) -> Decimal | None:
 # Filing -------------------------------------------------------------------------------------
 
 
-def current_report(project: Project, period: Period) -> Report | None:
-    return Report.objects.filter(project=project, period=period, is_current=True).first()
+def current_report(project: Project, period: Period, *, lock: bool = False) -> Report | None:
+    reports = Report.objects.select_for_update() if lock else Report.objects
+    return reports.filter(project=project, period=period, is_current=True).first()
+
+
+def report_revision(report: Report | None) -> str:
+    """What a report form saw when it was opened ("" for no report yet): a digest of what was
+    filed, by whom and when, and where the report stands in the workflow (status, level,
+    returns, a correction's new version: steps that move it with conditional UPDATEs and leave
+    updated_at alone). The content is in it, so two saves within one clock tick still differ."""
+    if report is None:
+        return ""
+    parts = [
+        report.pk,
+        report.version,
+        report.status,
+        report.review_level,
+        report.return_count,
+        report.filed_by_id,
+        report.updated_at.isoformat(),
+        sorted((report.milestones_met or {}).items()),
+        report.new_stage_id,
+        *(plain_value(getattr(report, name)) for name in REPORT_FIELDS if name != "new_stage"),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
 _LOOK_UP = object()
@@ -155,12 +188,23 @@ _LOOK_UP = object()
 
 @transaction.atomic
 def save_draft(
-    *, actor, project: Project, period: Period, data: dict, report=_LOOK_UP, earlier=None
+    *,
+    actor,
+    project: Project,
+    period: Period,
+    data: dict,
+    report=_LOOK_UP,
+    earlier=None,
+    expected_revision: str | None = None,
 ) -> Report:
     """Create or update the project's current report for the period from cleaned form data.
-    The batch grid passes the `report` it has loaded and the `earlier` totals of all rows."""
+    The batch grid passes the `report` it has loaded and the `earlier` totals of all rows.
+    `expected_revision` (report_revision when the form was opened) refuses to save over a
+    report that changed since: ReportChanged, and nothing is written."""
     if report is _LOOK_UP:
-        report = current_report(project, period)
+        report = current_report(project, period, lock=expected_revision is not None)
+    if expected_revision is not None and report_revision(report) != expected_revision:
+        raise ReportChanged(report)
     if report is not None and not report.is_editable:
         raise WorkflowError(
             _("This report is %(status)s and cannot be edited.")
@@ -339,11 +383,15 @@ def start_correction(*, actor, report: Report, reason: str) -> Report:
 
 
 def _apply_accepted(actor, report: Report) -> None:
-    """An accepted report's stage change and milestone dates become the project's."""
+    """An accepted report's stage change and milestone dates become the project's. Either one
+    bumps the project's version, like any edit: an edit form opened before the acceptance then
+    gets the conflict page instead of saving the old stage back (projects.services)."""
     project = Project.objects.get(pk=report.project_id)
+    changed = False
     if report.new_stage_id and report.new_stage_id != project.stage_id:
         before = snapshot(project, ["stage"])
         Project.objects.filter(pk=project.pk).update(stage=report.new_stage_id)
+        changed = True
         project.stage = report.new_stage
         audit_updated(
             actor=actor,
@@ -358,9 +406,14 @@ def _apply_accepted(actor, report: Report) -> None:
         before = snapshot(milestone, ["actual_date"])
         milestone.actual_date = datetime.date.fromisoformat(day)
         milestone.save(update_fields=["actual_date"])
+        changed = True
         audit_updated(
             actor=actor,
             instance=milestone,
             before=before,
             note=_("Accepted report %(period)s") % {"period": report.period},
+        )
+    if changed:
+        Project.objects.filter(pk=project.pk).update(
+            version=F("version") + 1, updated_at=timezone.now()
         )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import xlsxwriter
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from gongjian.dispatch import services
 from gongjian.dispatch.forms import ReportForm
 from gongjian.dispatch.models import Period
 from gongjian.dispatch.selectors import DueRow
+from gongjian.lib.xlsx import new_workbook
 from gongjian.transfer.cells import CellError, parse_cell
 from gongjian.transfer.columns import Column, Kind
 from gongjian.transfer.reader import FileRejected, Layout, read_sheet
@@ -36,7 +36,7 @@ FILLED = ("amount", "progress", "problems")
 
 
 def write_period_sheet(rows: list[DueRow], target: str | Path | IO[bytes]) -> None:
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    workbook = new_workbook(target, {"in_memory": True})
     sheet = workbook.add_worksheet(_("Filing"))
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})

@@ -5,13 +5,13 @@ from gongjian.dispatch import views
 app_name = "dispatch"
 urlpatterns = [
     path("", views.due, name="due"),
-    path("report/<int:project_pk>/<int:period_pk>/", views.report, name="report"),
+    path("report/<id:project_pk>/<id:period_pk>/", views.report, name="report"),
     path("batch/", views.batch, name="batch"),
     path("batch/sheet/", views.batch_sheet, name="batch-sheet"),
-    path("batch/<int:project_pk>/<int:period_pk>/", views.batch_row, name="batch-row"),
-    path("photo/<int:photo_pk>/", views.photo, name="photo"),
+    path("batch/<id:project_pk>/<id:period_pk>/", views.batch_row, name="batch-row"),
+    path("photo/<id:photo_pk>/", views.photo, name="photo"),
     path("desk/", views.desk, name="desk"),
     path("review/", views.review, name="review"),
-    path("review/<int:report_pk>/", views.review_action, name="review-action"),
-    path("correct/<int:report_pk>/", views.correct, name="correct"),
+    path("review/<id:report_pk>/", views.review_action, name="review-action"),
+    path("correct/<id:report_pk>/", views.correct, name="correct"),
 ]

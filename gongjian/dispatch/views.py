@@ -16,11 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
+from gongjian.audit.services import audit_export
 from gongjian.dispatch import services, sheets
+from gongjian.dispatch.conflict import conflict as report_conflict
 from gongjian.dispatch.forms import ReportForm
 from gongjian.dispatch.models import Campaign, Light, Period, Report, ReportPhoto
 from gongjian.dispatch.rules.lights import resolve_rule_set
 from gongjian.dispatch.selectors import DueRow, desk_data, due_rows, pick_period, review_queue
+from gongjian.lib.params import choice_param, id_param, text_param
+from gongjian.lib.urls import safe_next_url
 
 
 @login_required
@@ -30,7 +34,7 @@ def due(request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.filter(is_active=True).order_by("-year").first()
     if campaign is None:
         return render(request, "dispatch/due.html", {"campaign": None})
-    period = pick_period(campaign, request.GET.get("period"))
+    period = pick_period(campaign, id_param(request.GET, "period"))
     rows = due_rows(request.user, period)
     ctx = {
         "campaign": campaign,
@@ -59,29 +63,48 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
     editable = can_file and (current is None or current.is_editable)
     form = ReportForm(request.POST or None, instance=current, project=project, period=period)
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied("This report cannot be changed by you now")
+        if not can_file:
+            raise PermissionDenied("This report cannot be changed by you")
         if "add_photos" in request.POST:
             return _add_photos(request, project, period, current)
+        # A colleague saved or submitted it, or a reviewer acted, after this form was opened
+        # (a form without `seen` predates the check: only its editability is checked).
+        seen = request.POST.get("seen")
+        if not editable or (seen is not None and seen != services.report_revision(current)):
+            return _changed_meanwhile(request, project, period, form, current)
         if form.is_valid():
             try:
                 saved = services.save_draft(
-                    actor=request.user, project=project, period=period, data=form.cleaned_data
+                    actor=request.user,
+                    project=project,
+                    period=period,
+                    data=form.cleaned_data,
+                    expected_revision=seen,
                 )
                 if "submit" in request.POST:
                     services.submit(actor=request.user, report=saved)
                     messages.success(request, _("Report submitted for review."))
                 else:
                     messages.success(request, _("Draft saved."))
+            except services.ReportChanged as changed:
+                return _changed_meanwhile(request, project, period, form, changed.current)
             except services.WorkflowError as error:
                 messages.error(request, str(error))
             return redirect("dispatch:report", project_pk=project.pk, period_pk=period.pk)
-    ctx = {
+    return render(
+        request, "dispatch/report.html", _report_context(request, project, period, current, form)
+    )
+
+
+def _report_context(request, project, period, current: Report | None, form) -> dict:
+    can_file = access.can_change_project(request.user, project)
+    return {
         "project": project,
         "period": period,
         "report": current,
         "form": form,
-        "editable": editable,
+        "editable": can_file and (current is None or current.is_editable),
+        "conflict": None,
         "can_review": current is not None and services.can_review(request.user, current),
         "can_correct": can_file
         and current is not None
@@ -91,12 +114,34 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
         "photos": current.photos.all() if current else [],
         "max_photos": services.MAX_PHOTOS,
     }
-    return render(request, "dispatch/report.html", ctx)
+
+
+def _changed_meanwhile(request, project, period, form, current: Report | None) -> HttpResponse:
+    """HTTP 409: what the user typed stays in the form, nothing is saved, and the page says who
+    changed the report, when, and how the saved values differ. If the report can still be
+    edited, the form now carries its new revision: saving again keeps the user's values."""
+    if current is not None:
+        # Read again: validating the form copies the typed values onto its instance.
+        current = Report.objects.filter(pk=current.pk).first()
+    ctx = _report_context(request, project, period, current, form)
+    ctx["conflict"] = report_conflict(form, current, editable=ctx["editable"])
+    form.data = form.data.copy()
+    form.data["seen"] = services.report_revision(current)
+    if not ctx["editable"]:
+        for field in form.fields.values():
+            field.widget.attrs["readonly"] = True  # there to copy from, not to submit
+    return render(request, "dispatch/report.html", ctx, status=409)
 
 
 def _add_photos(request: HttpRequest, project, period, current: Report | None) -> HttpResponse:
     if current is None:
         messages.error(request, _("Save the report as a draft before adding photos."))
+    elif not current.is_editable:
+        messages.error(
+            request,
+            _("This report is %(status)s: photos can no longer be added.")
+            % {"status": current.get_status_display()},
+        )
     else:
         for error in services.add_photos(
             actor=request.user, report=current, uploads=request.FILES.getlist("photos")
@@ -111,7 +156,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     if not access.can_see_desk(request.user):
         raise PermissionDenied("The dispatch desk is for the campaign office and leaders")
     campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
-    period = pick_period(campaign, request.GET.get("period"), ended_only=True)
+    period = pick_period(campaign, id_param(request.GET, "period"), ended_only=True)
     scheme = resolve_rule_set(campaign.rule_preset, campaign.rule_set).scheme
     best = Light.Colour.BLUE if scheme == "red_yellow_blue" else Light.Colour.GREEN
     colours = [(c, Light.Colour(c).label) for c in (Light.Colour.RED, Light.Colour.YELLOW, best)]
@@ -140,9 +185,10 @@ def review_action(request: HttpRequest, report_pk: int) -> HttpResponse:
     if not services.can_review(request.user, report):
         raise PermissionDenied("It is not your turn to review this report")
     try:
-        if request.POST.get("action") == "return":
+        action = choice_param(request.POST, "action", ("approve", "return"), default="approve")
+        if action == "return":
             services.return_report(
-                actor=request.user, report=report, reason=request.POST.get("reason", "")
+                actor=request.user, report=report, reason=text_param(request.POST, "reason")
             )
             messages.success(request, _("Report returned."))
         else:
@@ -152,7 +198,7 @@ def review_action(request: HttpRequest, report_pk: int) -> HttpResponse:
             )
     except services.WorkflowError as error:
         messages.error(request, str(error))
-    return redirect(request.POST.get("next") or "dispatch:review")
+    return redirect(safe_next_url(request, reverse("dispatch:review")))
 
 
 @login_required
@@ -162,7 +208,7 @@ def correct(request: HttpRequest, report_pk: int) -> HttpResponse:
     project = access.get_project_for_user(request, report.project_id, write=True)
     try:
         services.start_correction(
-            actor=request.user, report=report, reason=request.POST.get("reason", "")
+            actor=request.user, report=report, reason=text_param(request.POST, "reason")
         )
         messages.success(
             request, _("A correction was started; the accepted version stays on record.")
@@ -178,7 +224,7 @@ def batch(request: HttpRequest) -> HttpResponse:
     changes (htmx); without JavaScript the whole grid saves at once; then submit them all."""
     access.require_registry(request)
     campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
-    period = pick_period(campaign, request.GET.get("period") or request.POST.get("period"))
+    period = pick_period(campaign, _period_id(request))
     rows = [row for row in due_rows(request.user, period) if row.can_file]
     if request.method == "POST":
         if "submit_all" in request.POST:
@@ -220,7 +266,7 @@ def batch_sheet(request: HttpRequest) -> HttpResponse:
     """GET: the period's grid as .xlsx. POST: upload it back (all rows saved as drafts, or none)."""
     access.require_registry(request)
     campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
-    period = pick_period(campaign, request.GET.get("period") or request.POST.get("period"))
+    period = pick_period(campaign, _period_id(request))
     rows = [row for row in due_rows(request.user, period) if row.can_file]
     if request.method == "POST":
         upload = request.FILES.get("sheet")
@@ -250,6 +296,7 @@ def batch_sheet(request: HttpRequest) -> HttpResponse:
     spool = tempfile.TemporaryFile()
     sheets.write_period_sheet(rows, spool)
     spool.seek(0)
+    audit_export(actor=request.user, what=f"{period.label}.xlsx", rows=len(rows))
     return FileResponse(spool, as_attachment=True, filename=f"{period.label}.xlsx")
 
 
@@ -274,6 +321,11 @@ def batch_row(request: HttpRequest, project_pk: int, period_pk: int) -> HttpResp
         saved = False
     ctx = {"row": row, "form": form, "period": period, "saved": saved}
     return render(request, "dispatch/batch.html#row", ctx)
+
+
+def _period_id(request: HttpRequest) -> int | None:
+    """?period=, else the period field of the posted grid or sheet."""
+    return id_param(request.GET, "period") or id_param(request.POST, "period")
 
 
 def _row_form(data, row: DueRow, period: Period, earlier=None) -> ReportForm | None:

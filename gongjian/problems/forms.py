@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.models import Unit
+from gongjian.lib.params import ascii_int
 from gongjian.lib.search import normalise_query
 from gongjian.problems import rules
 from gongjian.problems.models import Problem, ProblemCategory, Rating, Source, Status
@@ -120,8 +121,9 @@ class ProjectChoiceMixin:
         if not value:
             return None
         match = self.projects.filter(code=value).first()
-        if match is None and value.isdigit():
-            match = self.projects.filter(pk=int(value)).first()
+        pk = ascii_int(value)  # not str.isdigit(): '²' passes it and then fails int()
+        if match is None and pk is not None:
+            match = self.projects.filter(pk=pk).first()
         if match is None:
             raise forms.ValidationError(_("No project of yours has this code."))
         return match

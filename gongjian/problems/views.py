@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
 from gongjian.accounts.models import Role, RoleGrant
+from gongjian.audit.services import audit_export
+from gongjian.lib.params import id_param, page_param
 from gongjian.problems import forms, rules, services
 from gongjian.problems.models import ExtensionRequest, Source, Status, SupervisionNotice
 from gongjian.problems.selectors import colour_q, judge_problem, with_judgements
@@ -44,7 +47,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         access.visible_problems(request.user).for_list(),
         colour_q=lambda colour: colour_q(colour, today, policy, overrides),
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request.GET))
     page.object_list = with_judgements(page.object_list, today, policy, overrides)
     params = request.GET.copy()
     params.pop("page", None)
@@ -85,7 +88,7 @@ def new(request: HttpRequest) -> HttpResponse:
     role = next(r for r in (Role.OFFICE, Role.LEADER, Role.UNIT) if r in scope.roles)
     form = forms.ProblemForm(
         request.POST or None,
-        initial={"project": request.GET.get("project")},
+        initial={"project": id_param(request.GET, "project")},
         projects=access.raiseable_projects(request.user),
         can_assign=office,
         sources=sources,
@@ -158,6 +161,12 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     problem = access.get_problem_for_user(request, pk)
+    return render(request, "problems/detail.html", _detail_context(problem))
+
+
+def _detail_context(problem, refused: dict | None = None) -> dict:
+    """The problem page; `refused` ({step: bound form}) shows a step's form as it was sent,
+    with its errors, in place of the empty one."""
     today = timezone.localdate()
     policy, overrides = services.calendar()
     judgement = judge_problem(problem, today, policy, overrides)
@@ -183,11 +192,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notices": notices,
         "co_departments": problem.co_departments.all(),
         "level_name": policy_row.level_name(problem.escalation_level),
-        "forms": _step_forms(steps, policy_row, problem),
+        "forms": {**_step_forms(steps, policy_row, problem), **(refused or {})},
         "progress": Status.choices,
         "progress_index": Status.values.index(problem.status),
     }
-    return render(request, "problems/detail.html", ctx)
+    return ctx
 
 
 def _levels(policy_row, problem) -> list[tuple[int, str]]:
@@ -280,6 +289,10 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         form = _step_forms([step], policy_row, problem, request.POST).get(step) or forms.forms.Form(
             request.POST
         )
+    if not form.is_valid() and step != "attach":
+        # The page again with the form as typed and its errors (a comment over its limit is
+        # kept, with the limit named), not a redirect that would drop the text.
+        return render(request, "problems/detail.html", _detail_context(problem, {step: form}))
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -399,13 +412,17 @@ def notice(request: HttpRequest, notice_pk: int) -> HttpResponse:
 def notice_pdf(request: HttpRequest, notice_pk: int) -> HttpResponse:
     """The same 督办单 as a PDF (WeasyPrint, Noto CJK fonts)."""
     from django.template.loader import render_to_string
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     notice, problem = _notice_for_user(request, notice_pk)
     html = render_to_string(
         "problems/notice.html", {**_notice_context(notice, problem), "for_pdf": True}, request
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    # The page's style sheet, read from disk: the browser page links it, and the CSP allows no
+    # inline <style>.
+    style = CSS(filename=finders.find("css/notice.css"))
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[style])
+    audit_export(actor=request.user, what=f"notice-{notice.year}-{notice.sequence}.pdf", rows=1)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="notice-{notice.year}-{notice.sequence}.pdf"'

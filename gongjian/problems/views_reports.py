@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import io
 
-import xlsxwriter
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -14,6 +13,9 @@ from django.utils import timezone
 
 from gongjian.accounts import access
 from gongjian.accounts.models import Role
+from gongjian.audit.services import audit_export
+from gongjian.lib.params import choice_param, year_param
+from gongjian.lib.xlsx import merged_text, new_workbook
 from gongjian.problems.stats import WeeklyGroup, department_stats, unit_stats, weekly_list
 
 REPORT_ROLES = {Role.OFFICE, Role.LEADER, Role.DEPARTMENT, Role.UNIT}
@@ -38,22 +40,14 @@ def _require_reports(request: HttpRequest) -> None:
         raise PermissionDenied("Problem statistics are for the office, leaders, departments, units")
 
 
-def _year(value: str | None, today: datetime.date) -> int:
-    try:
-        year = int(value or "")
-    except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
-
-
 @login_required
 def stats(request: HttpRequest) -> HttpResponse:
     """The year's figures by lead department, or (?by=unit) by responsible unit. The tabs are
     links, so a request counts only the table it shows."""
     _require_reports(request)
     today = timezone.localdate()
-    year = _year(request.GET.get("year"), today)
-    by = "unit" if request.GET.get("by") == "unit" else "department"
+    year = year_param(request.GET, default=today.year, high=today.year + 1)
+    by = choice_param(request.GET, "by", ("department", "unit"), default="department")
     select = unit_stats if by == "unit" else department_stats
     years = list(range(today.year, today.year - 5, -1))
     ctx = {
@@ -87,13 +81,15 @@ def weekly_xlsx(request: HttpRequest) -> FileResponse:
     target = io.BytesIO()
     write_weekly_sheet(groups, today, target)
     target.seek(0)
-    return FileResponse(target, as_attachment=True, filename=f"问题清单-{today.isoformat()}.xlsx")
+    name = f"问题清单-{today.isoformat()}.xlsx"
+    audit_export(actor=request.user, what=name, rows=sum(group.count for group in groups))
+    return FileResponse(target, as_attachment=True, filename=name)
 
 
 def write_weekly_sheet(groups: list[WeeklyGroup], today: datetime.date, target) -> None:
     """The 问题清单 as printed for the weekly meeting: a title row, the header, then each lead
     department's row with its count, followed by its problems."""
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    workbook = new_workbook(target, {"in_memory": True})
     sheet = workbook.add_worksheet("问题清单")
     title = workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -101,13 +97,16 @@ def write_weekly_sheet(groups: list[WeeklyGroup], today: datetime.date, target) 
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
     late = workbook.add_format({"font_color": "#C00000", "bold": True})
     last = len(WEEKLY_COLUMNS) - 1
-    sheet.merge_range(0, 0, 0, last, f"问题清单（截至{today.isoformat()}）", title)
+    merged_text(sheet, 0, 0, 0, last, f"问题清单（截至{today.isoformat()}）", title)
     for index, (text, width) in enumerate(WEEKLY_COLUMNS):
         sheet.set_column(index, index, width)
         sheet.write_string(1, index, text, header)
     row = 2
     for department in groups:
-        sheet.merge_range(row, 0, row, last, f"{department.unit.name}（{department.count}）", group)
+        # The department's name is typed in the admin: text, never a formula.
+        merged_text(
+            sheet, row, 0, row, last, f"{department.unit.name}（{department.count}）", group
+        )
         row += 1
         for item in department.rows:
             sheet.write_number(row, 0, item.seq)

@@ -169,15 +169,17 @@ def add_unit(name, kind, parent, region, short_name="", uscc="") -> Unit:
 
 
 def create_logins(personas, units: dict[str, Unit], password_hash: str) -> None:
-    """Create each login with its grant; an existing username is left exactly as it is."""
+    """Create each login with its grant (an administrator with their administrator role
+    instead); an existing username is left exactly as it is."""
+    admin_roles = {persona.username: persona.role for persona in names.ADMINS}
     for persona in personas:
-        is_admin = persona.username == names.ADMIN.username
+        admin_role = admin_roles.get(persona.username, "")
         user, created = User.objects.get_or_create(
             username=persona.username,
             defaults={"display_name": persona.display_name, "password": password_hash,
-                      "is_staff": is_admin, "is_superuser": is_admin},
+                      "admin_role": admin_role},
         )  # fmt: skip
-        if created and not is_admin:
+        if created and not admin_role:
             RoleGrant.objects.create(user=user, role=persona.role, unit=units[persona.unit])
 
 
@@ -186,8 +188,13 @@ def demo_logins() -> list[Login]:
     grants = RoleGrant.objects.filter(user__username__in=usernames).select_related("user", "unit")
     grants = sorted(grants, key=lambda g: (usernames.index(g.user.username), g.pk))
     logins = [Login(g.user.username, g.role, g.unit.name) for g in grants]
-    if User.objects.filter(username=names.ADMIN.username, is_superuser=True).exists():
-        logins.append(Login(names.ADMIN.username, names.ADMIN.role, names.ADMIN.unit))
+    admins = {p.username: p for p in names.ADMINS}
+    present = User.objects.filter(
+        username__in=admins, admin_role__in=[p.role for p in names.ADMINS]
+    ).values_list("username", flat=True)
+    for username in sorted(present, key=list(admins).index):
+        persona = admins[username]
+        logins.append(Login(persona.username, persona.role, persona.unit))
     return logins
 
 
@@ -427,7 +434,7 @@ def build_demo_city(today: date) -> None:
     units[names.BUSIEST_TOWN] = most_common(towns)
     owner_uscc = most_common(p.owner_uscc for p in projects)
     units[names.BUSIEST_ENTERPRISE] = Unit.objects.get(uscc=owner_uscc)
-    create_logins([*names.PERSONAS, names.ADMIN], units, password_hash)
+    create_logins([*names.PERSONAS, *names.ADMINS], units, password_hash)
     office = User.objects.get(username="office")
     for record in rebaselines:
         record.recorded_by = office

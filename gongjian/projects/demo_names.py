@@ -12,7 +12,7 @@ import datetime
 import random
 from typing import NamedTuple
 
-from gongjian.accounts.models import Role
+from gongjian.accounts.models import AdminRole, Role
 from gongjian.lib.codes import _gb11714_check, _uscc_check, is_valid_uscc
 
 PROVINCE_CODE, PROVINCE_NAME = "370000", "山海省"
@@ -297,7 +297,7 @@ SOURCE_WEIGHTS = {"domestic": 90, "foreign": 6, "hmt": 4}
 
 class Persona(NamedTuple):
     username: str
-    role: str  # a Role, or "superuser" for the admin login
+    role: str  # a Role, or an AdminRole for the three administrators
     display_name: str
     unit: str  # a unit name, or one of the BUSIEST_* markers resolved once projects exist
 
@@ -323,8 +323,13 @@ PERSONAS = (
     Persona("judge", Role.JUDGE, "赵文华（评委）", CITY_GOVERNMENT),
     *LEADERS[1:],
 )
-# A Django superuser for /admin/; it has no role, so no project registry of its own.
-ADMIN = Persona("admin", "superuser", "系统管理员", "/admin/")
+# The three administrators of 三员分立 (等保2.0), each with their own part of /admin/ and no
+# project registry: configuration and accounts; rights; the audit trail.
+ADMINS = (
+    Persona("sysadmin", AdminRole.SYSTEM, "系统管理员", "/admin/"),
+    Persona("secadmin", AdminRole.SECURITY, "安全管理员", "/admin/"),
+    Persona("auditor", AdminRole.AUDIT, "审计管理员", "/admin/"),
+)
 
 
 # --- names and codes -------------------------------------------------------------------

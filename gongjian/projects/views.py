@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
 from gongjian.audit.models import AuditEntry
+from gongjian.lib.params import month_param, page_param, year_param
 from gongjian.projects import services
 from gongjian.projects.filters import ProjectFilterForm
 from gongjian.projects.forms import ListingForm, MilestoneForm, ProjectForm, RebaselineForm
@@ -25,7 +26,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     filters = ProjectFilterForm(request.GET, user=request.user)
     year = filters.year_or_current()
     qs = filters.apply(access.visible_projects(request.user)).for_list(year)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request.GET))
     ctx = {
         "filters": filters,
         "page": page,
@@ -228,11 +229,8 @@ def structure(request: HttpRequest) -> HttpResponse:
     if not access.can_see_desk(request.user):
         raise PermissionDenied("The structure analysis is for the office and leaders")
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        month = min(max(int(request.GET.get("month") or (today.month - 1 or 12)), 1), 12)
-    except ValueError:
-        year, month = today.year, today.month - 1 or 12
+    year = year_param(request.GET, default=today.year)
+    month = month_param(request.GET, default=today.month - 1 or 12)
     current, completed, total = portfolio(year, month)
     previous, previous_completed, previous_total = portfolio(year - 1, month)
     changes = compare(current, total, previous, previous_total)

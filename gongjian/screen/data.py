@@ -81,11 +81,8 @@ def screen_data() -> dict:
             if f.projects
         ]
     for scheme in Scheme.objects.all():
-        run = (
-            ScoreRun.objects.filter(scheme=scheme, published_at__isnull=False)
-            .order_by("-period")
-            .first()
-        )
+        # Published snapshots only: a draft (whoever computed it) never reaches a public screen.
+        run = ScoreRun.objects.published().filter(scheme=scheme).order_by("-period").first()
         if run is None:
             continue
         groups: dict = {}

@@ -4,6 +4,6 @@ from gongjian.screen import views
 
 app_name = "screen"
 urlpatterns = [
-    path("<str:token>/", views.show, name="show"),
-    path("<str:token>/data/", views.data, name="data"),
+    path("<slug:token>/", views.show, name="show"),
+    path("<slug:token>/data/", views.data, name="data"),
 ]

@@ -57,6 +57,17 @@ class BrowserTestCase(Personas, StaticLiveServerTestCase):
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(SHOTS / f"{self.shot_prefix}{name}.png"), full_page=True)
 
+    def wait_until(self, expression: str, timeout_ms: int = 10_000) -> None:
+        """Poll a JavaScript expression until it is true. Playwright's wait_for_function evals
+        its expression inside the page, which the CSP (no 'unsafe-eval') refuses; evaluate()
+        goes through the DevTools protocol, which the CSP does not govern."""
+        waited = 0
+        while not self.page.evaluate(expression):
+            if waited >= timeout_ms:
+                raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+            self.page.wait_for_timeout(50)
+            waited += 50
+
     def assert_fits_the_phone(self, what: str) -> None:
         """Nothing on the phone page is wider than the screen (no sideways scrolling)."""
         overflow = self.page.evaluate(
@@ -78,4 +89,5 @@ class BrowserTestCase(Personas, StaticLiveServerTestCase):
         page.fill("#id_username", username)
         page.fill("#id_password", "password")
         page.click("button.btn-primary")
-        page.wait_for_url("**/projects/")
+        # Each role lands on its own start page; wait until the login page is left.
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -24,10 +24,10 @@ class UnitFilerJourneyTests(BrowserTestCase):
 
         page.fill("#id_q", "cqca")  # pinyin initials of 重庆长安
         # htmx swaps the rows and pushes the filtered URL, without reloading the page.
-        page.wait_for_function("location.search.includes('q=cqca')")
+        self.wait_until("location.search.includes('q=cqca')")
         page.locator("#project-rows").get_by_text("重庆长安新能源汽车零部件项目").wait_for()
         page.select_option("#id_stage", label="在建")
-        page.wait_for_function("location.search.includes('stage=')")
+        self.wait_until("location.search.includes('stage=')")
         self.shot("2-filtered")
 
         page.get_by_role("link", name="重庆长安新能源汽车零部件项目").click()

@@ -33,7 +33,9 @@ class PublishRankingTests(BrowserTestCase):
         super().setUp()
         group = UnitGroup.objects.create(name="镇街组")
         group.units.set([self.town_a, self.town_b, self.park])
-        self.scheme = Scheme.objects.create(name="月度考核", cadence=Scheme.Cadence.MONTHLY)
+        self.scheme = Scheme.objects.create(
+            name="月度考核", cadence=Scheme.Cadence.MONTHLY, owner=self.city
+        )
         self.scheme.groups.set([group])
         item = SchemeItem.objects.create(
             scheme=self.scheme, name="工作作风", method=SchemeItem.Method.MANUAL

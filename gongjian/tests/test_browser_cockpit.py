@@ -112,10 +112,10 @@ class CockpitJourneyTests(BrowserTestCase):
 
         # Drill into the county by its row, then into a street.
         page.click("#cockpit-units tbody tr >> text=湖东区人民政府")
-        page.wait_for_function(
+        self.wait_until(
             "document.querySelector('#cockpit-trail').textContent.includes('湖东区人民政府')"
         )
-        page.wait_for_function(
+        self.wait_until(
             "document.querySelector('#projects-title').textContent.includes('湖东区人民政府')"
         )
         self.assertEqual(page.text_content("[data-value=projects]").strip(), "5")
@@ -127,7 +127,7 @@ class CockpitJourneyTests(BrowserTestCase):
         self.shot("2-county")
 
         page.click("#cockpit-units tbody tr >> text=湖滨街道")
-        page.wait_for_function(
+        self.wait_until(
             "document.querySelector('#projects-title').textContent.includes('湖滨街道')"
         )
         names = page.locator("#projects-rows tr td:first-child").all_text_contents()
@@ -136,15 +136,13 @@ class CockpitJourneyTests(BrowserTestCase):
 
         # A figure card lists the projects behind it; the breadcrumbs lead back up.
         page.click("#cockpit-cards [data-figure=starts]")
-        page.wait_for_function(
-            "document.querySelector('#projects-count').textContent.startsWith('2 ')"
-        )
+        self.wait_until("document.querySelector('#projects-count').textContent.startsWith('2 ')")
         names = page.locator("#projects-rows tr td:first-child").all_text_contents()
         self.assertEqual(names, ["湖滨文旅综合体", "湖滨物流园"])
         page.wait_for_timeout(600)
         self.shot("3-street-starts")
         page.click("#cockpit-trail >> text=青川市人民政府")
-        page.wait_for_function(
+        self.wait_until(
             "document.querySelector('[data-value=projects]').textContent.trim() === '11'"
         )
         page.click("#projects-rows a >> nth=0")

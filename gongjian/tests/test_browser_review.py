@@ -38,6 +38,7 @@ class ReviewJourneyTests(BrowserTestCase):
             method=ReviewEvent.Method.RANK,
             period="2026-Q4",
             held_on=datetime.date(2026, 12, 10),
+            owner=self.city,
         )
         self.group = ReviewGroup.objects.create(event=self.event, name="镇街组")
         self.group.units.set([self.town_a, self.town_b, self.park, self.north])

@@ -65,7 +65,9 @@ class BigScreenTests(BrowserTestCase):
             )
         group = UnitGroup.objects.create(name="镇街组")
         run = ScoreRun.objects.create(
-            scheme=Scheme.objects.create(name="月度考核", cadence=Scheme.Cadence.MONTHLY),
+            scheme=Scheme.objects.create(
+                name="月度考核", cadence=Scheme.Cadence.MONTHLY, owner=self.city
+            ),
             period="2026-10",
         )
         for rank, unit in enumerate((self.park, self.town_a, self.town_b), start=1):

@@ -17,10 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from gongjian.lib.xlsx import inline_text, new_workbook
 from gongjian.projects.models import AnnualListing
 from gongjian.transfer.columns import CHOICE_LABELS, COLUMNS, Kind
 from gongjian.transfer.reader import cell_name
@@ -98,7 +98,7 @@ def _converter(column) -> Callable[[Any], Any]:
 
 def _write_skeleton(path: Path, count: int) -> dict[str, int]:
     """The workbook with its header row; returns the style (xf) index for each kind of cell."""
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook = new_workbook(str(path), {"constant_memory": True})
     sheet = workbook.add_worksheet(SHEET_NAME)
     header = workbook.add_format(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
@@ -118,12 +118,6 @@ def _write_skeleton(path: Path, count: int) -> dict[str, int]:
     return {kind: fmt.xf_index for kind, fmt in formats.items()}
 
 
-_XML_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-    | {chr(c): None for c in range(32) if chr(c) not in "\t\n\r"}  # not allowed in XML at all
-)
-
-
 def _rows_xml(rows: Iterator[Row], styles: dict[str, int]) -> Iterator[str]:
     letters = [cell_name(0, index)[:-1] for index in range(len(COLUMNS))]
     headers = [column.header for column in COLUMNS]
@@ -138,10 +132,10 @@ def _rows_xml(rows: Iterator[Row], styles: dict[str, int]) -> Iterator[str]:
             ref = f"{letter}{number}"
             if isinstance(value, bool):
                 value = "是" if value else "否"
+            # Text is an inline string, never a formula, whatever it starts with.
             if isinstance(value, str):
-                text = value.translate(_XML_ESCAPES)
                 cells.append(
-                    f'<c r="{ref}" s="{text_style}" t="inlineStr"><is><t>{text}</t></is></c>'
+                    f'<c r="{ref}" s="{text_style}" t="inlineStr"><is>{inline_text(value)}</is></c>'
                 )
             elif isinstance(value, datetime.date):
                 serial = (value - EXCEL_EPOCH).days
@@ -150,10 +144,8 @@ def _rows_xml(rows: Iterator[Row], styles: dict[str, int]) -> Iterator[str]:
                 shown = format(value, "f") if isinstance(value, Decimal) else repr(value)
                 cells.append(f'<c r="{ref}" s="{number_style}"><v>{shown}</v></c>')
             else:
-                text = str(value).translate(_XML_ESCAPES)
-                cells.append(
-                    f'<c r="{ref}" s="{text_style}" t="inlineStr"><is><t>{text}</t></is></c>'
-                )
+                text = inline_text(str(value))
+                cells.append(f'<c r="{ref}" s="{text_style}" t="inlineStr"><is>{text}</is></c>')
         yield f'<row r="{number}">{"".join(cells)}</row>'
 
 

@@ -1,13 +1,15 @@
 """Open an uploaded workbook and refuse, with one clear message, files the importer cannot trust.
 
-The checks run before any row is read: size, that it is an .xlsx at all, merged cells and
-formulas (whose values Excel may not have recalculated), the header row, the number of rows.
+The checks run before any row is read: size, then gongjian.lib.xlsx_guard before any parser
+opens the file (a hostile workbook can abort the process from inside python-calamine), merged
+cells and formulas (whose values Excel may not have recalculated), the header row, the number
+of rows.
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,13 +19,16 @@ import python_calamine
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from gongjian.lib.xlsx_guard import XlsxFacts, XlsxRejected, check_xlsx
 from gongjian.transfer.columns import BY_HEADER, REQUIRED_HEADERS, Column, fold_header
 
 # Gov sheets often carry a title such as "2026年市重点项目表" above the header row.
 HEADER_SEARCH_ROWS = 5
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]+[0-9]+)"')
-_CHUNK = 1 << 20
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 
 
 class FileRejected(Exception):
@@ -64,13 +69,10 @@ def read_sheet(path: str | Path, layout: Layout = PROJECT_LAYOUT) -> Sheet:
             _("The file is %(mb).1f MB; the limit is %(limit).0f MB.")
             % {"mb": size / 2**20, "limit": settings.IMPORT_MAX_BYTES / 2**20}
         )
-    if not zipfile.is_zipfile(path):
-        raise FileRejected(
-            _(
-                "This is not an Excel .xlsx file. Save it from Excel as "
-                '"Excel Workbook (*.xlsx)" and upload it again.'
-            )
-        )
+    try:
+        facts = check_xlsx(path)
+    except XlsxRejected as rejection:
+        raise FileRejected(str(rejection)) from rejection
     sheet_xml = _first_sheet_xml(path)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -80,12 +82,12 @@ def read_sheet(path: str | Path, layout: Layout = PROJECT_LAYOUT) -> Sheet:
             _("The workbook cannot be read (%(error)s).") % {"error": error}
         ) from error
     try:
-        return _read(path, sheet_xml, calamine_sheet, layout)
+        return _read(facts, sheet_xml, calamine_sheet, layout)
     finally:
         workbook.close()
 
 
-def _read(path: Path, sheet_xml: str, calamine_sheet, layout: Layout) -> Sheet:
+def _read(facts: XlsxFacts, sheet_xml: str, calamine_sheet, layout: Layout) -> Sheet:
     name = calamine_sheet.name
     if calamine_sheet.height == 0:
         raise FileRejected(_('The sheet "%(sheet)s" is empty.') % {"sheet": name})
@@ -104,7 +106,7 @@ def _read(path: Path, sheet_xml: str, calamine_sheet, layout: Layout) -> Sheet:
             )
             % {"range": f"{cell_name(r1, c1)}:{cell_name(r2, c2)}"}
         )
-    formula_cell = _find_formula(path, sheet_xml)
+    formula_cell = facts.first_formula(sheet_xml)  # noted by the guard's scan of the sheet
     if formula_cell:
         raise FileRejected(
             _(
@@ -187,40 +189,40 @@ def cell_name(row: int, col: int) -> str:
 
 
 def _first_sheet_xml(path: Path) -> str:
-    """The zip member of the workbook's first sheet, found through workbook.xml and its rels."""
-    ns = {
-        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
-    }
+    """The zip member of the workbook's first sheet, found through workbook.xml and its rels.
+    Both are parsed as streams and left at the first answer: their size is capped by the guard
+    but could still make a tree of millions of elements."""
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            with archive.open("xl/workbook.xml") as stream:
+                first = next((e for e in _elements(stream) if e.tag == f"{{{NS['m']}}}sheet"), None)
+            if first is None:
+                raise FileRejected(_("The workbook has no sheets."))
+            rel_id = first.get(f"{{{NS['r']}}}id")
+            with archive.open("xl/_rels/workbook.xml.rels") as stream:
+                target = next(
+                    (
+                        e.get("Target", "")
+                        for e in _elements(stream)
+                        if e.tag == f"{{{NS['p']}}}Relationship" and e.get("Id") == rel_id
+                    ),
+                    None,
+                )
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError) as error:
         raise FileRejected(_("This is a zip file but not an Excel workbook.")) from error
-    first = workbook.find("m:sheets/m:sheet", ns)
-    if first is None:
-        raise FileRejected(_("The workbook has no sheets."))
-    rel_id = first.get(f"{{{ns['r']}}}id")
-    for rel in rels.findall("p:Relationship", ns):
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            return (
-                target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            )
-    raise FileRejected(_("This is a zip file but not an Excel workbook."))
+    if target is None:
+        raise FileRejected(_("This is a zip file but not an Excel workbook."))
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
 
-def _find_formula(path: Path, member: str) -> str | None:
-    """The first cell holding a formula, scanning the sheet XML in chunks (files can be large)."""
-    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-        tail = b""
-        while chunk := stream.read(_CHUNK):
-            data = tail + chunk
-            match = _FORMULA.search(data)
-            if match:
-                refs = _CELL_REF.findall(data[: match.start()])
-                return refs[-1].decode() if refs else "?"
-            tail = data[-4096:]  # keep enough to see the cell a formula at a boundary belongs to
-    return None
+def _elements(stream) -> Iterator[ElementTree.Element]:
+    """Each element as it ends, then detached from its parent, so memory stays flat."""
+    open_elements: list[ElementTree.Element] = []
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        if event == "start":
+            open_elements.append(element)
+            continue
+        open_elements.pop()
+        yield element
+        if open_elements and len(open_elements[-1]) and open_elements[-1][-1] is element:
+            del open_elements[-1][-1]

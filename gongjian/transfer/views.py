@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
+from gongjian.audit.services import audit_export
 from gongjian.projects.filters import ProjectFilterForm
 from gongjian.projects.models import Project
 from gongjian.transfer.exporter import export_projects
@@ -47,9 +48,10 @@ def export(request: HttpRequest) -> FileResponse:
     filters = ProjectFilterForm(request.GET, user=request.user)
     projects = filters.apply(access.visible_projects(request.user))
     spool = tempfile.TemporaryFile()
-    export_projects(projects, spool, year=filters.year_or_current())
+    count = export_projects(projects, spool, year=filters.year_or_current())
     spool.seek(0)
     name = f"项目库-{timezone.localdate():%Y-%m-%d}.xlsx"
+    audit_export(actor=request.user, what=name, rows=count, note=request.GET.urlencode()[:200])
     return FileResponse(spool, as_attachment=True, filename=name)
 
 

@@ -3,9 +3,9 @@
 // the page (#battle-data), shaped by gongjian/projects/battle.py.
 (function () {
   "use strict";
-  const data = JSON.parse(document.getElementById("battle-data").textContent);
   const el = document.getElementById("battle-chart");
-  if (!window.echarts || !el) return;
+  if (!window.echarts || !window.gjEscape || !el) return;
+  const data = JSON.parse(document.getElementById("battle-data").textContent);
   const names = data.rows.map((r) => r.name);
   // Each point carries its own colour, so the legend keeps the series' plain one.
   const point = (key, colour) =>
@@ -17,13 +17,17 @@
   const chart = echarts.init(el);
   chart.setOption({
     animation: false, // a still picture: nothing to watch grow, and screenshots are complete
-    grid: { left: 110, right: 30, top: 40, bottom: 40 },
+    grid: { left: 110, right: 30, top: 56, bottom: 40 }, // room for the legend and "today" above
     legend: { top: 5 },
+    // The tooltip is HTML: milestone names are configured text, so everything is escaped.
     tooltip: {
       trigger: "item",
-      formatter: (p) => `${names[p.value[1]]}<br>${p.seriesName}: ${p.value[0]}`,
+      formatter: (p) =>
+        p.componentType === "markLine"
+          ? `${gjEscape(data.labels.today)}: ${gjEscape(data.today)}`
+          : `${gjEscape(names[p.value[1]])}<br>${gjEscape(p.seriesName)}: ${gjEscape(p.value[0])}`,
     },
-    xAxis: { type: "time" },
+    xAxis: { type: "time", axisLabel: { hideOverlap: true } }, // a phone has room for few dates
     yAxis: { type: "category", data: names, inverse: true },
     series: [
       {
@@ -44,7 +48,7 @@
         markLine: {
           symbol: "none",
           lineStyle: { color: "#6c757d", type: "dashed" },
-          label: { formatter: data.labels.today },
+          label: { formatter: data.labels.today, position: "start" }, // the top (y is inverted), clear of the dates
           data: [{ xAxis: data.today }],
         },
       },

@@ -6,7 +6,7 @@
   "use strict";
 
   const root = document.getElementById("cockpit");
-  if (!root || !window.echarts) return;
+  if (!root || !window.echarts || !window.gjEscape) return;
 
   const COLOURS = { red: "#dc3545", yellow: "#ffc107", blue: "#0d6efd", green: "#198754" };
   const SERIES_COLOURS = {
@@ -73,6 +73,7 @@
     computed.textContent = data.computed_at ? computed.dataset.label + " " + data.computed_at : "";
     chart("chart-lights").setOption(
       {
+        // A string template: ECharts escapes the values it fills in ({b} is a light's label).
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
         legend: { bottom: 0 },
         series: [
@@ -108,11 +109,14 @@
           trigger: "axis",
           formatter(items) {
             const index = items[0].dataIndex;
+            // HTML: item.marker is ECharts' own colour dot; every text is escaped.
             const lines = items.map(
-              (item) => item.marker + item.seriesName + ": " + (inYi ? yi(item.value * 10000) : wan(item.value)),
+              (item) =>
+                item.marker +
+                gjEscape(item.seriesName + ": " + (inYi ? yi(item.value * 10000) : wan(item.value))),
             );
-            lines.push(pct(data.completion_pct[index]) + " / " + pct(data.schedule_pct[index]));
-            return items[0].axisValue + "<br>" + lines.join("<br>");
+            lines.push(gjEscape(pct(data.completion_pct[index]) + " / " + pct(data.schedule_pct[index])));
+            return gjEscape(items[0].axisValue) + "<br>" + lines.join("<br>");
           },
         },
         legend: { bottom: 0 },
@@ -165,6 +169,7 @@
     const unitChart = chart("chart-units");
     unitChart.setOption(
       {
+        // ECharts' default tooltip escapes the unit names it shows.
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { bottom: 0 },
         grid: { left: 70, right: 20, top: 20, bottom: many ? 95 : 60 },

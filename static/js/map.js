@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   const el = document.getElementById("project-map");
-  if (!window.echarts || !el) return;
+  if (!window.echarts || !window.gjEscape || !el) return;
   const LIGHTS = { red: "#dc3545", yellow: "#ffc107", blue: "#0d6efd", green: "#198754" };
   fetch(el.dataset.url, { headers: { Accept: "application/json" } })
     .then((response) => response.json())
@@ -19,7 +19,11 @@
       const series = { type: "scatter", data: points, symbolSize: size };
       const option = {
         animation: false,
-        tooltip: { trigger: "item", formatter: (p) => `${p.name}<br>${p.value[2]} 万元` },
+        // The tooltip is HTML: the project's name is the user's text, so it is escaped.
+        tooltip: {
+          trigger: "item",
+          formatter: (p) => `${gjEscape(p.name)}<br>${gjEscape(p.value[2])} 万元`,
+        },
       };
       if (data.boundary) {
         echarts.registerMap("deployment", data.boundary);

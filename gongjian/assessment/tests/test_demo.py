@@ -9,8 +9,9 @@ import io
 import time_machine
 from django.core.management import call_command
 from django.test import TestCase
+from django.urls import reverse
 
-from gongjian.accounts.models import Role, RoleGrant
+from gongjian.accounts.models import Role, RoleGrant, Unit, User
 from gongjian.assessment.demo import last_quarter
 from gongjian.assessment.models import (
     Ballot,
@@ -24,6 +25,7 @@ from gongjian.assessment.models import (
     UnitGroup,
     UnitScore,
 )
+from gongjian.projects import demo_names as names
 
 TODAY = datetime.datetime(2026, 11, 22, 9, 0)
 MONTHS = ["2026-07", "2026-08", "2026-09"]
@@ -96,6 +98,32 @@ class AssessmentDemoTestCase(TestCase):
         methods = [row["method"] for row in county.breakdown]
         self.assertEqual(methods, ["month", "month", "month", "review"])
         self.assertGreater(float(county.breakdown[-1]["points"]), 0)
+
+    def test_the_city_runs_it_and_the_county_offices_read_what_is_published(self):
+        city = Unit.objects.get(name=names.CITY_GOVERNMENT, parent=None)
+        self.assertEqual({s.owner for s in Scheme.objects.all()}, {city})
+        self.assertEqual(ReviewEvent.objects.get().owner, city)
+        draft = ScoreRun.objects.get(scheme__name="季度评比")
+        scheme = draft.scheme
+        office = User.objects.get(username="office")
+        counties = [u for u in User.objects.filter(username__startswith="office_")]
+        self.assertEqual(len(counties), 3)  # 东湖区, 西山县, 青河县
+        url = reverse("assessment:ranking")
+        self.client.force_login(office)
+        self.assertEqual(self.client.get(url, {"scheme": scheme.pk}).context["runs"], [draft])
+        for county in counties:
+            with self.subTest(county.username):
+                self.client.force_login(county)
+                response = self.client.get(url, {"scheme": scheme.pk})
+                self.assertEqual(response.context["runs"], [])
+                self.assertFalse(response.context["can_manage"])
+                response = self.client.post(reverse("assessment:publish", args=[draft.pk]))
+                self.assertEqual(response.status_code, 404)
+                monthly = Scheme.objects.get(name="月度考核")
+                response = self.client.get(url, {"scheme": monthly.pk})
+                self.assertEqual([r.period for r in response.context["runs"]], MONTHS[::-1])
+        draft.refresh_from_db()
+        self.assertFalse(draft.is_published)
 
     def test_running_it_again_adds_nothing(self):
         models = (Scheme, Indicator, Target, ScoreRun, UnitScore, ReviewEvent, Ballot, Nomination)

@@ -178,6 +178,7 @@ class ReviewData(BaseTestCase):
             "method": ReviewEvent.Method.RANK,
             "period": "2026-Q4",
             "held_on": datetime.date(2026, 12, 10),
+            "owner": cls.city,
         }
         values.update(fields)
         return ReviewEvent.objects.create(name=name, **values)
@@ -363,9 +364,9 @@ class SealingTests(ReviewData):
         review.cast_ballot(
             judge=self.seat, group=self.group, ranking=[self.town_a.pk, self.park.pk]
         )
-        self.assertEqual(review.event_scores("2026-Q4"), {})
+        self.assertEqual(review.event_scores("2026-Q4", owner=self.city.pk), {})
         review.close_event(event=self.event, actor=self.alice)
-        scores = review.event_scores("2026-Q4")
+        scores = review.event_scores("2026-Q4", owner=self.city.pk)
         self.assertEqual(scores[self.town_a.pk].points, D("100.00"))
         self.assertEqual(scores[self.park.pk].points, D("97.00"))
 

@@ -90,7 +90,9 @@ class AssessmentFixtures:
             )
         cls.towns = UnitGroup.objects.create(name="镇街组")
         cls.towns.units.set([cls.town_a, cls.town_b, cls.town_c])
-        cls.monthly = Scheme.objects.create(name="月度考核", cadence=Scheme.Cadence.MONTHLY)
+        cls.monthly = Scheme.objects.create(
+            name="月度考核", cadence=Scheme.Cadence.MONTHLY, owner=cls.city
+        )
         cls.monthly.groups.set([cls.towns])
         SchemeItem.objects.create(
             scheme=cls.monthly,
@@ -199,6 +201,7 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
             held_on=datetime.date(2026, 9, 25),
             status=ReviewEvent.Status.OPEN,
             exclude_own_unit=False,
+            owner=self.city,
         )
         group = ReviewGroup.objects.create(event=event, name="镇街组")
         group.units.set([self.town_a, self.town_b])
@@ -209,6 +212,7 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
             name="季度评比",
             cadence=Scheme.Cadence.QUARTERLY,
             rollup={"months": "0.3", "review": "0.1"},
+            owner=self.city,
         )
         quarterly.groups.set([self.towns])
         run = services.compute(quarterly, "2026-Q3")
@@ -267,7 +271,7 @@ class PageTests(AssessmentFixtures, BaseTestCase):
         for user in (self.leo, self.ursula, self.dora):
             self.client.force_login(user)
             response = self.client.post(reverse("assessment:publish", args=[self.draft.pk]))
-            self.assertEqual(response.status_code, 403)
+            self.assertEqual(response.status_code, 404)  # a draft they cannot see
             response = self.client.post(
                 reverse("assessment:compute"), {"scheme": self.monthly.pk, "period": "2026-09"}
             )
@@ -304,7 +308,9 @@ class PageTests(AssessmentFixtures, BaseTestCase):
             self.client.get(url)
 
     def test_awards_page_and_excel(self):
-        yearly = Scheme.objects.create(name="年度考核", cadence=Scheme.Cadence.YEARLY)
+        yearly = Scheme.objects.create(
+            name="年度考核", cadence=Scheme.Cadence.YEARLY, owner=self.city
+        )
         run = ScoreRun.objects.create(scheme=yearly, period="2026")
         units = [self.town_c, self.town_b, self.town_a, self.park]
         for rank, unit in enumerate(units, start=1):
@@ -346,6 +352,7 @@ class NominationTests(AssessmentFixtures, BaseTestCase):
             period="2026-Q4",
             held_on=datetime.date(2026, 11, 20),
             eligibility={"min_completed_share": "0.3333", "not_shown_years": 3},
+            owner=self.city,
         )
         # project_a: 9,900 of 120,000 completed, under a third.
         nomination = Nomination(event=event, unit=self.town_a, project=self.project_a)

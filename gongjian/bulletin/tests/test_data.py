@@ -209,7 +209,9 @@ class ListsTestCase(BulletinTestCase):
 
     def test_the_latest_published_ranking_is_included(self):
         self.assertIsNone(build_bulletin(self.march_period()).ranking)
-        scheme = Scheme.objects.create(name="月度考核", cadence=Scheme.Cadence.MONTHLY)
+        scheme = Scheme.objects.create(
+            name="月度考核", cadence=Scheme.Cadence.MONTHLY, owner=self.city
+        )
         group = UnitGroup.objects.create(name="县区组")
         draft = ScoreRun.objects.create(scheme=scheme, period="2026-04")
         run = ScoreRun.objects.create(scheme=scheme, period="2026-03")

@@ -67,9 +67,12 @@ class PagesTestCase(BulletinTestCase):
     def test_a_period_not_yet_ended_or_unknown_is_not_found(self):
         self.login(self.alice)
         april = self.campaign.periods.get(start__month=4)
-        for value in (april.pk, 999999, "x", ""):
+        for value in (april.pk, 999999, ""):
             response = self.client.get(reverse("bulletin:xlsx"), {"period": value})
             self.assertEqual(response.status_code, 404, value)
+        # What is no id at all is a bad request.
+        response = self.client.get(reverse("bulletin:xlsx"), {"period": "x"})
+        self.assertEqual(response.status_code, 400)
 
     def test_a_county_office_sees_its_own_projects_only(self):
         county_office = User.objects.create_user("colin", password="password")

@@ -116,7 +116,9 @@ class CockpitTests(CityTestCase):
         self.assertEqual(self.json("projects", figure="starts")["count"], 2)
         self.assertEqual(self.json("projects", figure="completions")["count"], 1)
         self.assertEqual(self.json("projects", figure="registered")["count"], 2)
-        self.assertEqual(self.json("projects", figure="nonsense")["figure"], "all")
+        # A figure the cockpit does not list is refused (400), not read as "all".
+        response = self.client.get(reverse("dashboards:projects"), {"figure": "nonsense"})
+        self.assertEqual(response.status_code, 400)
 
     def test_the_projects_come_fifty_a_page(self):
         for i in range(55):
@@ -129,8 +131,10 @@ class CockpitTests(CityTestCase):
         self.assertEqual((data["count"], data["page"], data["pages"]), (56, 2, 2))
         self.assertEqual(len(data["rows"]), 6)
         self.assertEqual(self.json("projects", unit=self.street.pk, page=9)["page"], 2)
-        own = self.json("projects", unit=self.county.pk, own="1", page="x")
+        own = self.json("projects", unit=self.county.pk, own="1", page="1")
         self.assertEqual((own["count"], own["page"], own["pages"]), (1, 1, 1))
+        response = self.client.get(reverse("dashboards:projects"), {"page": "x"})
+        self.assertEqual(response.status_code, 400)
 
     def test_the_red_list_has_the_reasons_biggest_first(self):
         data = self.json("reds")
@@ -154,7 +158,9 @@ class CockpitTests(CityTestCase):
         self.assertContains(page, reverse("dashboards:cockpit"))  # the nav link
 
     def test_the_page_shows_the_latest_published_ranking(self):
-        scheme = Scheme.objects.create(name="月度考核", cadence=Scheme.Cadence.MONTHLY)
+        scheme = Scheme.objects.create(
+            name="月度考核", cadence=Scheme.Cadence.MONTHLY, owner=self.city
+        )
         group = UnitGroup.objects.create(name="镇街组")
         run = ScoreRun.objects.create(scheme=scheme, period="2026-03")
         for rank, unit in enumerate((self.town_b, self.town_a), start=1):

@@ -101,7 +101,10 @@ class DispatchPagesTestCase(DispatchTestCase):
         self.login(self.ursula)
         page = self.client.get(self.report_url())
         self.assertFalse(page.context["editable"])
-        self.assertEqual(self.client.post(self.report_url(), {"amount": "1"}).status_code, 403)
+        # Not a bare 403: the page again, with what was typed and why it was not saved.
+        self.assertEqual(self.client.post(self.report_url(), {"amount": "1"}).status_code, 409)
+        report.refresh_from_db()
+        self.assertEqual(report.amount, Decimal("300"))
 
     def test_form_errors_are_shown_and_nothing_is_saved(self):
         self.login(self.ursula)

@@ -74,7 +74,7 @@ class ProjectEditTestCase(BaseTestCase):
         form = response.context["form"]
         self.assertIn("must look like", form.errors["code"][0])
         self.assertIn("check character", form.errors["owner_uscc"][0])
-        self.assertEqual(AuditEntry.objects.count(), 0)
+        self.assertFalse(AuditEntry.objects.filter(project_id=self.project_a.pk).exists())
 
     def test_it_rejects_a_duplicate_project_code(self):
         self.login(self.alice)

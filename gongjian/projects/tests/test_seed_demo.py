@@ -158,9 +158,21 @@ class SeedDemoTestCase(TestCase):
             response = password_login(self.client, username, demo.DEMO_PASSWORD)
             self.assertEqual(response.status_code, 302, username)
             self.assertIn(username, self.output)
-        admin = User.objects.get(username="admin")
-        self.assertTrue(admin.is_superuser and admin.is_staff)
-        self.assertEqual(password_login(self.client, "admin", demo.DEMO_PASSWORD).status_code, 302)
+
+    def test_the_three_administrators_replace_a_superuser(self):
+        self.assertFalse(User.objects.filter(is_superuser=True).exists())
+        for username, role in (("sysadmin", "system"), ("secadmin", "security"),
+                               ("auditor", "audit")):  # fmt: skip
+            with self.subTest(username):
+                admin = User.objects.get(username=username)
+                self.assertEqual(admin.admin_role, role)
+                self.assertFalse(admin.grants.exists())
+                printed = [line.split()[:2] for line in self.output.splitlines()]
+                self.assertIn([username, role], printed)
+                response = password_login(self.client, username, demo.DEMO_PASSWORD)
+                self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+                self.assertEqual(self.client.get("/admin/").status_code, 200)
+                self.client.logout()
 
     def busiest(self, projects, field: str):
         counts = projects.values_list(field).annotate(n=Count("id")).order_by("-n")

@@ -52,7 +52,9 @@ class ScreenTests(BaseTestCase):
             computed_at=now,
         )
         group = UnitGroup.objects.create(name="镇街组")
-        scheme = Scheme.objects.create(name="月度考核", cadence=Scheme.Cadence.MONTHLY)
+        scheme = Scheme.objects.create(
+            name="月度考核", cadence=Scheme.Cadence.MONTHLY, owner=cls.city
+        )
         cls.published = ScoreRun.objects.create(scheme=scheme, period="2026-08")
         cls.draft = ScoreRun.objects.create(scheme=scheme, period="2026-09")
         for run, total in ((cls.published, 88), (cls.draft, 99)):

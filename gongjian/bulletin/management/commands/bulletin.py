@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gongjian.audit.services import audit_export
 from gongjian.bulletin.data import build_bulletin
 from gongjian.bulletin.pdf import write_pdf
 from gongjian.bulletin.text import render_text
@@ -64,3 +65,4 @@ class Command(BaseCommand):
         )
         for path in written:
             self.stdout.write(f"  {path}")
+            audit_export(actor=None, what=str(path)[-200:], rows=len(bulletin.rows), note="command")

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.accounts import access
 from gongjian.accounts.models import User
+from gongjian.audit.services import audit_export
 from gongjian.projects.models import Project
 from gongjian.transfer.exporter import export_projects
 
@@ -24,10 +25,13 @@ class Command(BaseCommand):
 
     def handle(self, out, year=None, user=None, **options):
         projects = Project.objects.all()
+        account = None
         if user:
             try:
-                projects = access.visible_projects(User.objects.get(username=user))
+                account = User.objects.get(username=user)
             except User.DoesNotExist as error:
                 raise CommandError(f"No user {user!r}") from error
+            projects = access.visible_projects(account)
         count = export_projects(projects.order_by("id"), out, year=year)
+        audit_export(actor=account, what=str(out)[-200:], rows=count, note="command")
         self.stdout.write(f"Wrote {count} projects to {out}")

@@ -1,0 +1,30 @@
+"""Gunicorn settings for production: `.venv/bin/gunicorn -c gunicorn.conf.py gongjian.wsgi`.
+
+Every value can be set from the environment (docs/operations.md). Why these defaults:
+- gthread workers: a worker process per core runs Python; a few threads in each keep the core
+  busy while a request waits on PostgreSQL, which most of a page's time is.
+- Requests are short except exports and the bulletin PDF (seconds), hence the long timeout.
+- Workers are replaced now and then (max_requests, with jitter so not all at once), which caps
+  slow memory growth without a restart.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = 30
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = max_requests // 10
+# Behind nginx on the same host: trust its X-Forwarded-* headers only.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Request line and header limits well below what a browser ever sends.
+limit_request_line = 8190
+limit_request_fields = 100
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
