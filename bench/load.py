@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = 20_000
 CONNECTIONS = 50
 SECONDS = 30
-WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", 3))
-THREADS = int(os.environ.get("BENCH_LOAD_THREADS", 4))
+WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", 5))
+THREADS = int(os.environ.get("BENCH_LOAD_THREADS", 1))
 BUDGET_P99_MS = 2000.0
 BUDGET_LIST_RPS = 75.0
 
@@ -91,6 +91,8 @@ def run(database_url: str) -> list:
         "DATABASE_URL": database_url,
         "STATIC_ROOT": str(scratch / "static"),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # As docs/operations.md deploys: sessions read through Redis.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(WORKERS),
         "GUNICORN_THREADS": str(THREADS),
@@ -125,12 +127,15 @@ def run(database_url: str) -> list:
         rows = []
         for name, url, min_rps in targets:
             _wrk(url, cookie, seconds=5)  # warm up every worker's connection and caches
+            cpu_before = server_cpu_seconds()
             stats = _wrk(url, cookie, seconds=SECONDS)
+            cpu_ms = (server_cpu_seconds() - cpu_before) * 1000 / max(stats["requests"], 1)
             label = f"load: {name}, {CONNECTIONS} connections, {SECONDS} s"
             print(
                 f"{label}: {stats['rps']:.1f} req/s, median {stats['p50']:.0f} ms, "
                 f"p99 {stats['p99']:.0f} ms, {stats['requests']} requests, "
-                f"{stats['errors']} errors",
+                f"{stats['errors']} errors; server CPU {cpu_ms:.1f} ms a request "
+                "(gunicorn and PostgreSQL together: what the rate would be without other load)",
                 flush=True,
             )
             rows.append((f"{label}: req/s (at least)", stats["rps"], min_rps, "req/s"))
@@ -142,6 +147,24 @@ def run(database_url: str) -> list:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def server_cpu_seconds() -> float:
+    """CPU time used so far by the gunicorn and PostgreSQL processes (from /proc), so the cost of
+    a request can be read even when other work shares the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # the process ended meanwhile
+        if b"gunicorn" in command or b"postgres" in command:
+            fields = text.rsplit(")", 1)[1].split()
+            # Its own time and that of its ended children (a recycled worker, a closed backend).
+            total += sum(int(field) for field in fields[11:15])
+    return total / ticks
 
 
 def _wrk(url: str, cookie: str, seconds: int) -> dict:

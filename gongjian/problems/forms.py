@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.models import Unit
+from gongjian.lib.forms import ALL, ListedModelChoiceField, select_options
 from gongjian.lib.params import ascii_int
 from gongjian.lib.search import normalise_query
 from gongjian.problems import rules
@@ -50,20 +51,20 @@ def departments():
 class ProblemFilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
     status = forms.ChoiceField(
-        choices=[("", "---------"), ("open", _("All open"))] + Status.choices,
+        choices=[("", ALL), ("open", _("All open"))] + Status.choices,
         required=False,
         label=_("Status"),
     )
     colour = forms.ChoiceField(choices=COLOUR_CHOICES, required=False, label=_("Colour"))
-    category = forms.ModelChoiceField(
+    category = ListedModelChoiceField(
         ProblemCategory.objects.all(), required=False, label=_("Category")
     )
-    department = forms.ModelChoiceField(departments(), required=False, label=_("Lead department"))
+    department = ListedModelChoiceField(departments(), required=False, label=_("Lead department"))
     source = forms.ChoiceField(
-        choices=[("", "---------")] + Source.choices, required=False, label=_("Raised by")
+        choices=[("", ALL)] + Source.choices, required=False, label=_("Raised by")
     )
     level = forms.TypedChoiceField(
-        choices=[("", "---------")] + [(str(n), str(n)) for n in range(1, 5)],
+        choices=[("", ALL)] + [(str(n), str(n)) for n in range(1, 5)],
         coerce=int,
         empty_value=None,
         required=False,
@@ -72,7 +73,9 @@ class ProblemFilterForm(forms.Form):
 
     def select_fields(self) -> list:
         names = ["status", "colour", "category", "department", "source", "level"]
-        return [(self[name], [choice for choice in self.fields[name].choices]) for name in names]
+        return [
+            (self[name], select_options(self[name], self.fields[name].choices)) for name in names
+        ]
 
     def apply(self, qs, *, colour_q):
         if not self.is_valid():

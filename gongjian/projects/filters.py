@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts import access
 from gongjian.accounts.models import Unit, User
+from gongjian.lib.forms import ALL, ListedModelChoiceField, select_options
 from gongjian.lib.search import normalise_query
 from gongjian.projects.models import AnnualListing, Industry, Level, Stage
 
@@ -31,23 +32,21 @@ SORTS = {
 
 def _year_choices() -> list[tuple[str, str]]:
     this_year = timezone.localdate().year
-    return [("", "---------")] + [(str(y), str(y)) for y in range(this_year + 1, this_year - 5, -1)]
+    return [("", ALL)] + [(str(y), str(y)) for y in range(this_year + 1, this_year - 5, -1)]
 
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
-    stage = forms.ModelChoiceField(Stage.objects.all(), required=False, label=_("Stage"))
+    stage = ListedModelChoiceField(Stage.objects.all(), required=False, label=_("Stage"))
     year = forms.TypedChoiceField(
         choices=_year_choices, coerce=int, empty_value=None, required=False, label=_("Year")
     )
-    level = forms.ChoiceField(
-        choices=[("", "---------")] + Level.choices, required=False, label=_("Level")
-    )
-    unit = forms.ModelChoiceField(
+    level = forms.ChoiceField(choices=[("", ALL)] + Level.choices, required=False, label=_("Level"))
+    unit = ListedModelChoiceField(
         Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), required=False, label=_("Responsible unit")
     )
-    industry = forms.ModelChoiceField(Industry.objects.all(), required=False, label=_("Industry"))
-    leader = forms.ModelChoiceField(
+    industry = ListedModelChoiceField(Industry.objects.all(), required=False, label=_("Industry"))
+    leader = ListedModelChoiceField(
         User.objects.filter(grants__role="leader").distinct(), required=False, label=_("Leader")
     )
     flag = forms.MultipleChoiceField(choices=FLAG_CHOICES, required=False, label=_("Flags"))
@@ -59,12 +58,12 @@ class ProjectFilterForm(forms.Form):
             # Offer only the units whose projects this user can see.
             self.fields["unit"].queryset = access.visible_units(user)
 
-    def select_fields(self) -> list[tuple[forms.BoundField, list]]:
-        """The drop-downs with their options listed once (a template loop over a ModelChoiceField
-        would count the rows first: one extra query per drop-down)."""
+    def select_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """The drop-downs with their <option>s, each list read once (lib/forms.py)."""
         names = ["stage", "year", "level", "unit", "industry", "leader"]
-        # A comprehension, not list(): list() asks len() first, which is a COUNT query.
-        return [(self[name], [choice for choice in self.fields[name].choices]) for name in names]
+        return [
+            (self[name], select_options(self[name], self.fields[name].choices)) for name in names
+        ]
 
     def year_or_current(self) -> int:
         if self.is_valid() and self.cleaned_data.get("year"):
