@@ -18,3 +18,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     _options["options"] = (
         _options.get("options", "") + " -c gongjian.audit_allow_truncate=on"
     ).strip()
+
+# The suite's cache lives in memory and is emptied before each test (conftest.py): cached lists
+# (lib/cached_lists.py) must not outlive the rows a test rolled back.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 
+from gongjian.accounts.lists import organisation_units
 from gongjian.accounts.models import Role, RoleGrant, Unit
 
 
@@ -95,8 +96,7 @@ def _paths_q(paths: tuple[str, ...], lookup: str) -> Q:
 def _root_paths() -> set[str]:
     # Enterprises are top-level units but never responsible for projects; a scope that covers
     # every other root covers every project.
-    roots = Unit.objects.filter(parent__isnull=True).exclude(kind=Unit.Kind.ENTERPRISE)
-    return set(roots.values_list("path", flat=True))
+    return {unit.path for unit in organisation_units() if unit.parent_id is None}
 
 
 def sees_all_projects(user) -> bool:
@@ -166,6 +166,12 @@ def visible_units(user):
     return Unit.objects.filter(_paths_q(scope.read_paths, "path")).exclude(
         kind=Unit.Kind.ENTERPRISE
     )
+
+
+def visible_units_list(user) -> list[Unit]:
+    """visible_units as a list, from the cached organisation (the list pages' unit filter)."""
+    paths = scope_for(user).read_paths
+    return [unit for unit in organisation_units() if unit.path.startswith(paths)]
 
 
 def assignable_units(user):

@@ -25,8 +25,10 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     short configuration list (stages, industries, units, leaders) one plain query serves both.
     """
 
-    def __init__(self, queryset, **kwargs):
+    def __init__(self, queryset, *, load=None, **kwargs):
         self._rows = None
+        # Where the rows come from when not from the queryset: a cached list (lib/cached_lists).
+        self.load = load
         kwargs.setdefault("empty_label", ALL)
         super().__init__(queryset, **kwargs)
 
@@ -45,7 +47,7 @@ class ListedModelChoiceField(forms.ModelChoiceField):
 
     def rows(self) -> list:
         if self._rows is None:
-            self._rows = list(self.queryset)
+            self._rows = list(self.load() if self.load else self.queryset)
         return self._rows
 
     @property

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts import access
+from gongjian.accounts.lists import leaders, organisation_units
 from gongjian.accounts.models import Unit, User
 from gongjian.lib.forms import ALL, ListedModelChoiceField, select_options
 from gongjian.lib.search import normalise_query
+from gongjian.projects import lists
 from gongjian.projects.models import AnnualListing, Industry, Level, Stage
 
 FLAG_CHOICES = [
@@ -37,17 +39,27 @@ def _year_choices() -> list[tuple[str, str]]:
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
-    stage = ListedModelChoiceField(Stage.objects.all(), required=False, label=_("Stage"))
+    stage = ListedModelChoiceField(
+        Stage.objects.all(), load=lists.stages, required=False, label=_("Stage")
+    )
     year = forms.TypedChoiceField(
         choices=_year_choices, coerce=int, empty_value=None, required=False, label=_("Year")
     )
     level = forms.ChoiceField(choices=[("", ALL)] + Level.choices, required=False, label=_("Level"))
     unit = ListedModelChoiceField(
-        Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE), required=False, label=_("Responsible unit")
+        Unit.objects.exclude(kind=Unit.Kind.ENTERPRISE),
+        load=organisation_units,
+        required=False,
+        label=_("Responsible unit"),
     )
-    industry = ListedModelChoiceField(Industry.objects.all(), required=False, label=_("Industry"))
+    industry = ListedModelChoiceField(
+        Industry.objects.all(), load=lists.industries, required=False, label=_("Industry")
+    )
     leader = ListedModelChoiceField(
-        User.objects.filter(grants__role="leader").distinct(), required=False, label=_("Leader")
+        User.objects.filter(grants__role="leader").distinct(),
+        load=leaders,
+        required=False,
+        label=_("Leader"),
     )
     flag = forms.MultipleChoiceField(choices=FLAG_CHOICES, required=False, label=_("Flags"))
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
@@ -57,6 +69,7 @@ class ProjectFilterForm(forms.Form):
         if user is not None:
             # Offer only the units whose projects this user can see.
             self.fields["unit"].queryset = access.visible_units(user)
+            self.fields["unit"].load = lambda: access.visible_units_list(user)
 
     def select_fields(self) -> list[tuple[forms.BoundField, str]]:
         """The drop-downs with their <option>s, each list read once (lib/forms.py)."""

@@ -408,18 +408,19 @@ class ProblemStatsQueryCountTests(ProblemData, BaseTestCase):
     def test_it_runs_a_fixed_number_of_queries(self):
         self.client.force_login(self.alice)
         pages = [
-            ("problems:stats", {}, 6),
-            ("problems:stats", {"by": "unit"}, 6),
-            ("problems:weekly", {}, 8),
+            ("problems:stats", {}, 5),
+            ("problems:stats", {"by": "unit"}, 5),
+            ("problems:weekly", {}, 7),
             # The export's audit entry: the chain's head and the insert (and on PostgreSQL the
             # chain's lock first).
-            ("problems:weekly-xlsx", {}, 10 if connection.vendor == "sqlite" else 11),
+            ("problems:weekly-xlsx", {}, 9 if connection.vendor == "sqlite" else 10),
         ]
-        self.add_departments(3)
-        for name, params, expected in pages:
-            with self.subTest(page=name, **params), self.assertNumQueries(expected):
+        for _round in range(2):
+            self.add_departments(3)
+            # Once first, so the cached lists (lib/cached_lists.py) the new units dropped are
+            # read again; then the count.
+            for name, params, _expected in pages:
                 self.client.get(reverse(name), params)
-        self.add_departments(3)
-        for name, params, expected in pages:
-            with self.subTest(page=name, **params), self.assertNumQueries(expected):
-                self.client.get(reverse(name), params)
+            for name, params, expected in pages:
+                with self.subTest(page=name, **params), self.assertNumQueries(expected):
+                    self.client.get(reverse(name), params)
