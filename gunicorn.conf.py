@@ -1,8 +1,12 @@
 """Gunicorn settings for production: `.venv/bin/gunicorn -c gunicorn.conf.py gongjian.wsgi`.
 
 Every value can be set from the environment (docs/operations.md). Why these defaults:
-- gthread workers: a worker process per core runs Python; a few threads in each keep the core
-  busy while a request waits on PostgreSQL, which most of a page's time is.
+- gthread workers, cores + 1 of them, one thread each by default: a page is CPU work in Python
+  or PostgreSQL, so more threads in a worker only queue on its interpreter lock, while one more
+  process than cores keeps the cores busy when a worker waits on the database. Single-threaded
+  workers also serve many connections most evenly (the load run in docs/operations.md: 5 × 1
+  on two cores had the best rate and a p99 under 1.5 s, where 3 × 4 and 2 × 8 went over 2 s).
+  Raise GUNICORN_THREADS for deployments whose requests wait on slow services.
 - Requests are short except exports and the bulletin PDF (seconds), hence the long timeout.
 - Workers are replaced now and then (max_requests, with jitter so not all at once), which caps
   slow memory growth without a restart. The application is loaded once in the master and the
@@ -17,7 +21,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
 graceful_timeout = 30
 keepalive = 5

@@ -280,8 +280,12 @@ GEO_BOUNDARY_FILE = env_str("GEO_BOUNDARY_FILE", str(VAR_DIR / "geo" / "boundary
 PROBLEM_ATTACHMENT_MAX_BYTES = env_int("PROBLEM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
-# Any request body, uploads included; larger ones get 413 before they are stored.
-MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", IMPORT_MAX_BYTES + 1024 * 1024)
+# Any request body, uploads included; larger ones get 413 before they are stored. The default
+# admits the largest import file, or a report's nine photos of up to 10 MB sent at once
+# (dispatch/services.py MAX_PHOTOS, lib/images.py), plus the form around them.
+MAX_REQUEST_BYTES = env_int(
+    "MAX_REQUEST_BYTES", max(IMPORT_MAX_BYTES, 9 * 10 * 1024 * 1024) + 1024 * 1024
+)
 FILE_UPLOAD_HANDLERS = [
     "gongjian.middleware.UploadLimitHandler",  # first: stops a body longer than it claims
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

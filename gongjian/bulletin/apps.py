@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BulletinConfig(AppConfig):
     name = "gongjian.bulletin"
+    verbose_name = _("Dispatch bulletin")
     default_auto_field = "django.db.models.BigAutoField"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from gongjian.audit.services import (
     audit_created,
@@ -24,6 +26,10 @@ class EditConflict(Exception):
     def __init__(self, current: Project):
         super().__init__("edit conflict")
         self.current = current
+
+
+class ProjectInUse(Exception):
+    """Other records (problems, 观摩 nominations) name the project and must keep it."""
 
 
 @transaction.atomic
@@ -113,8 +119,30 @@ def project_rebaseline(
 
 @transaction.atomic
 def project_delete(*, actor, project: Project) -> None:
+    """Delete the project, or raise ProjectInUse. Atomic: a refused delete leaves no deletion
+    in the append-only audit trail."""
     audit_deleted(actor=actor, instance=project)
-    project.delete()
+    try:
+        project.delete()
+    except ProtectedError as error:
+        raise ProjectInUse(_in_use_message(error.protected_objects)) from None
+
+
+def _in_use_message(protected) -> str:
+    # By label, not by model: problems and assessment sit above the registry.
+    counts = Counter(obj._meta.label for obj in protected)
+    parts = []
+    for label, count in sorted(counts.items()):
+        if label == "problems.Problem":
+            text = ngettext("%(count)d problem", "%(count)d problems", count)
+        elif label == "assessment.Nomination":
+            text = ngettext("%(count)d review nomination", "%(count)d review nominations", count)
+        else:
+            text = ngettext("%(count)d other record", "%(count)d other records", count)
+        parts.append(text % {"count": count})
+    return _("This project cannot be deleted: %(records)s still refer to it.") % {
+        "records": pgettext("list separator", ", ").join(parts)
+    }
 
 
 def child_save(*, actor, form, project: Project) -> None:

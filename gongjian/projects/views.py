@@ -139,7 +139,11 @@ def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
     project = access.get_project_for_user(request, pk, write=True)
     if not access.scope_for(request.user).is_office:
         raise PermissionDenied("Only the campaign office deletes projects")
-    services.project_delete(actor=request.user, project=project)
+    try:
+        services.project_delete(actor=request.user, project=project)
+    except services.ProjectInUse as refused:
+        messages.error(request, str(refused))
+        return redirect("projects:detail", pk=project.pk)
     messages.success(request, _("Project deleted."))
     return redirect("projects:list")
 

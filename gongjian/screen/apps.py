@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScreenConfig(AppConfig):
     name = "gongjian.screen"
+    verbose_name = _("Public big screen")
     default_auto_field = "django.db.models.BigAutoField"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 FIELD_TAGS = {"input", "select", "textarea", "button"}
 
@@ -18,6 +18,7 @@ class _FormParser(HTMLParser):
         self.forms: list[tuple[str, str, dict[str, set]]] = []
         self.page_fields: dict[str, set] = defaultdict(set)
         self.htmx: list[tuple[str, str]] = []
+        self.links: list[str] = []
         self.current: dict[str, set] | None = None
         self.select: str | None = None
         self.textarea: str | None = None
@@ -29,6 +30,8 @@ class _FormParser(HTMLParser):
             if f"hx-{verb}" in attrs:
                 url = urljoin(self.page, attrs[f"hx-{verb}"] or self.page)
                 self.htmx.append((verb.upper(), url))
+        if tag == "a" and attrs.get("href", "").startswith(("/", "?")):
+            self.links.append(urljoin(self.page, attrs["href"]))
         if tag == "form":
             self.current = defaultdict(set)
             method = attrs.get("method", "get").upper()
@@ -71,10 +74,16 @@ class _FormParser(HTMLParser):
 
 
 def page_forms(html: str, page: str) -> list[tuple[str, str, dict[str, set]]]:
-    """[(method, action URL, {field name: {values}})] for each form, and for each htmx request
-    (with every field of the page: htmx may include any of them)."""
+    """[(method, action URL, {field name: {values}})] for each form, for each htmx request
+    (with every field of the page: htmx may include any of them) and for each link within the
+    site (a GET with the link's query)."""
     parser = _FormParser(page)
     parser.feed(html)
     forms = [(method, action, dict(fields)) for method, action, fields in parser.forms]
     forms += [(method, url, dict(parser.page_fields)) for method, url in parser.htmx]
+    for link in parser.links:
+        fields = defaultdict(set)
+        for name, value in parse_qsl(urlsplit(link).query, keep_blank_values=True):
+            fields[name].add(value)
+        forms.append(("GET", link, dict(fields)))
     return forms

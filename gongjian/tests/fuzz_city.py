@@ -8,7 +8,8 @@ everything else a page can show, so that every page renders its real branches:
 - assessment: a monthly scheme with a published and a draft run, a yearly scheme published for
   2025 (the awards), and 观摩 events preparing (with a refused nomination), open (judy holds a
   seat) and closed (with a ballot);
-- a big-screen link and a revoked one, and a notice in every persona's inbox.
+- a big-screen link and a revoked one, a notice in every persona's inbox, and leo's second
+  factor.
 
 `ids` maps each kind of object a URL names to the ids that exist; the fuzz test fills path
 arguments from it.
@@ -23,6 +24,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from gongjian.assessment import review
@@ -76,6 +78,8 @@ class FuzzCity(CityTestCase):
         cls.revoked_screen = ScreenToken.objects.create(name="旧大屏", revoked_at=timezone.now())
         for user in (cls.alice, cls.leo, cls.ursula, cls.dora, cls.erin, cls.judy, cls.oscar):
             notify(user=user, key="fuzz", title="一条通知", body="正文", url="/projects/")
+        # Leo signs in with a second factor (the fuzz test marks his session as verified).
+        cls.leo_device = TOTPDevice.objects.create(user=cls.leo, name="手机", confirmed=True)
         cls.ids = cls.collect_ids()
 
     @classmethod

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
+from django_otp import DEVICE_ID_SESSION_KEY
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +79,9 @@ HOSTILE_VALUES = [
     "²", "①", "١٢", "１２", "٣", "-1", "0", "-0", "+1", "00", "1e3", "1.5", "NaN", "inf",
     str(MAX_ID), str(MAX_ID + 1), str(2**64), "9" * 40, str(-(2**63) - 1),
     "2026-02-30", "9999-99-99", "0000-00-00", "2026-13", "2026-Q5", "2026-Q0", "2026-00",
+    "9999-12-31", "0001-01-01", "1900-01-01", "2026/04/10", "20260410", "2026-4-1",
+    "1e999", "-1e999", "Infinity", "-Infinity", "sNaN", "1E+30", "0.000000001", "-99999999",
+    "99999999999999.99", "1,000", "１００", "5万",
     "99999", "1999", "2101", "２０２６", "2026-03 ", " 2026-03",
     "{}", "[]", '{"a": 1}', "null", "true", "on", "yes", "None",
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "' OR 1=1 --", "%", "%00",
@@ -91,11 +95,13 @@ PLAIN_VALUES = [
     "unit", "department", "open", "reported", "assigned", "in_progress", "closed",
     "city", "province", "county", "investment", "-investment", "name", "updated", "stage",
     "is_high_tech", "foreign", "enterprise", "leader", "1", "0", "/projects/", "长安", "cqca",
+    "2026-04-10", "2026-05-01", "2026-03-01", "2025-12-31", "2027-06-30", "100", "0.5",
+    "120000", "approve", "refuse", "return", "satisfied", "unsatisfied", "有说明的文字",
 ]  # fmt: skip
 # Names no form of the route may have, posted anyway: the views read some by hand.
 POST_EXTRA = ["next", "period", "action", "reason", "group", "seen", "submit", "token", "x"]
 FILE_FIELDS = ["file", "photos", "sheet"]
-FILE_NAMES = ["a.xlsx", "a.png", "a.jpg", "a.txt", "../../a.xlsx", "", "名称.pdf", "a" * 300]
+FILE_NAMES = ["a.xlsx", "a.png", "a.jpg", "a.txt", "../../a.xlsx", "名称.pdf", "a" * 300 + ".png"]
 HTMX_TARGETS = ["project-rows", "problem-rows", "", "x"]
 PERSONAS = ["alice", "leo", "ursula", "dora", "erin", "judy", "oscar", "anonymous"]
 CHINESE = {"alice", "ursula", "erin", "anonymous"}  # the rest see English
@@ -178,6 +184,7 @@ class Form:
 
     fields: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     personas: set[str] = field(default_factory=set)
+    paths: set[str] = field(default_factory=set)  # the paths the pages send to
 
 
 def _as_query(data: dict) -> list[tuple[str, str]]:
@@ -203,6 +210,10 @@ class FuzzTest(FuzzCity):
             client = Client()
             if name != "anonymous":
                 client.force_login(getattr(self, name))
+            if name == "leo":  # signed in with his second factor
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = self.leo_device.persistent_id
+                session.save()
             if name in CHINESE:
                 client.cookies["django_language"] = "zh-hans"
             self.clients[name] = client
@@ -271,12 +282,16 @@ class FuzzTest(FuzzCity):
             return HOSTILE_YEARS
         return HOSTILE_SLUGS
 
-    def path_strategy(self, route: Route):
+    def path_strategy(self, route: Route, linked=()):
+        """Real ids in any combination, hostile ones, and the paths the pages link to."""
         parts = {}
         for arg, converter in route.converters.items():
             real = st.sampled_from(self.real_args(route, arg, converter))
             parts[arg] = st.one_of(real, real, real, st.sampled_from(self.hostile_args(converter)))
-        return st.fixed_dictionaries(parts).map(route.fill)
+        paths = st.fixed_dictionaries(parts).map(route.fill)
+        if linked and parts:
+            paths = st.one_of(paths, st.sampled_from(sorted(linked)))
+        return paths
 
     # --- 1. the sweep ----------------------------------------------------------------------
 
@@ -294,16 +309,21 @@ class FuzzTest(FuzzCity):
                     for method, action, fields in page_forms(response.content.decode(), path):
                         form = found[method, _route_of(action)]
                         form.personas.add(persona)
+                        form.paths.add(urlsplit(action).path)
                         for name, values in fields.items():
                             if name != "csrfmiddlewaretoken":
                                 form.fields[name] |= values
         return found
 
     def real_combinations(self, route: Route) -> list[str]:
-        """Up to three paths per route: the first, middle and last real value of each arg."""
+        """Every real value of a route's one argument; with more, the first, middle and last
+        of each (the pages' links supply the combinations that belong together)."""
         choices = {arg: self.real_args(route, arg, conv) for arg, conv in route.converters.items()}
         if not choices:
             return [route.fill({})]
+        if len(choices) == 1:
+            [(arg, values)] = choices.items()
+            return [route.fill({arg: value}) for value in values]
         longest = max(len(values) for values in choices.values())
         picks = sorted({0, longest // 2, longest - 1})
         return [route.fill({a: v[i % len(v)] for a, v in choices.items()}) for i in picks]
@@ -331,17 +351,19 @@ class FuzzTest(FuzzCity):
     def data_strategy(self, form: Form, extra: list[str]):
         """The form as the page offers it (or nothing), with a few fields changed to random
         values, a few left out, and now and then a field no form has."""
-        names = sorted(set(form.fields) | set(extra))
+        names = st.sampled_from(sorted(set(form.fields) | set(extra)))
+        if form.fields:  # mostly the form's own fields
+            names = st.one_of(st.sampled_from(sorted(form.fields)), names)
         offered = st.fixed_dictionaries(
             {name: st.sampled_from(sorted(values)) for name, values in form.fields.items()}
         )
         base = st.one_of(offered, offered, st.just({}))
-        changed = st.lists(st.sampled_from(names), unique=True, max_size=4).flatmap(
+        changed = st.lists(names, unique=True, max_size=4).flatmap(
             lambda chosen: st.fixed_dictionaries(
                 {n: self.value_strategy(n, form.fields.get(n, ())) for n in chosen}
             )
         )
-        dropped = st.lists(st.sampled_from(names), unique=True, max_size=3)
+        dropped = st.lists(names, unique=True, max_size=3)
 
         def merge(parts):
             base, changed, dropped = parts
@@ -364,7 +386,7 @@ class FuzzTest(FuzzCity):
             Request,
             persona=personas,
             method=st.just(method),
-            path=self.path_strategy(route),
+            path=self.path_strategy(route, form.paths),
             htmx_target=st.none() | st.sampled_from(HTMX_TARGETS),
             **sent,
         )
