@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from gongjian.audit.services import plain_value
 from gongjian.dispatch.forms import ReportForm
-from gongjian.dispatch.models import Report, ReviewEvent
+from gongjian.dispatch.models import Report, ReportEvent
 from gongjian.dispatch.services import REPORT_FIELDS
 
-Action = ReviewEvent.Action
+Action = ReportEvent.Action
 
 
 def _who(user) -> str:

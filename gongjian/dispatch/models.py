@@ -164,7 +164,7 @@ class ReportPhoto(models.Model):
         return self.caption or self.image.name
 
 
-class ReviewEvent(models.Model):
+class ReportEvent(models.Model):
     """The history of a report: every submission, approval, return and correction."""
 
     class Action(models.TextChoices):

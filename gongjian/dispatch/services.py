@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Role, RoleGrant, Unit
 from gongjian.audit.services import audit_created, audit_updated, plain_value, snapshot
-from gongjian.dispatch.models import Campaign, Period, Report, ReportPhoto, ReviewEvent
+from gongjian.dispatch.models import Campaign, Period, Report, ReportPhoto, ReportEvent
 from gongjian.dispatch.periods import periods_for_year
 from gongjian.projects.models import AnnualListing, Milestone, Project
 
@@ -289,7 +289,7 @@ def submit(*, actor, report: Report) -> None:
         review_level=0,
         submitted_at=timezone.now(),
     )
-    ReviewEvent.objects.create(report=report, action=ReviewEvent.Action.SUBMIT, actor=actor)
+    ReportEvent.objects.create(report=report, action=ReportEvent.Action.SUBMIT, actor=actor)
 
 
 @transaction.atomic
@@ -320,8 +320,8 @@ def approve(*, actor, report: Report) -> bool:
         raise WorkflowError(_("Someone else has acted on this report; reload the page."))
     for name, value in changes.items():
         setattr(report, name, value)
-    ReviewEvent.objects.create(
-        report=report, action=ReviewEvent.Action.APPROVE, level=level, actor=actor
+    ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.APPROVE, level=level, actor=actor
     )
     if last:
         _apply_accepted(actor, report)
@@ -347,8 +347,8 @@ def return_report(*, actor, report: Report, reason: str) -> None:
         raise WorkflowError(_("Someone else has acted on this report; reload the page."))
     report.status, report.review_level = Report.Status.RETURNED, 0
     report.return_count += 1
-    ReviewEvent.objects.create(
-        report=report, action=ReviewEvent.Action.RETURN, level=level, reason=reason, actor=actor
+    ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.RETURN, level=level, reason=reason, actor=actor
     )
 
 
@@ -375,8 +375,8 @@ def start_correction(*, actor, report: Report, reason: str) -> Report:
     )
     compute_derived(new)
     new.save()
-    ReviewEvent.objects.create(
-        report=new, action=ReviewEvent.Action.CORRECT, reason=reason, actor=actor
+    ReportEvent.objects.create(
+        report=new, action=ReportEvent.Action.CORRECT, reason=reason, actor=actor
     )
     audit_created(actor=actor, instance=new, note=reason)
     return new

@@ -11,7 +11,7 @@ from gongjian.accounts.models import Role, Unit
 from gongjian.audit.models import AuditEntry
 from gongjian.dispatch import services
 from gongjian.dispatch.forms import ReportForm
-from gongjian.dispatch.models import Cadence, Campaign, Report, ReviewEvent
+from gongjian.dispatch.models import Cadence, Campaign, Report, ReportEvent
 from gongjian.projects.models import AnnualListing, Stage
 from gongjian.test import BaseTestCase
 
@@ -125,7 +125,7 @@ class FilingTests(DispatchTestCase):
         )
         services.submit(actor=self.ursula, report=report)
         services.approve(actor=self.alice, report=report)
-        event = ReviewEvent.objects.get(report=report, action="return")
+        event = ReportEvent.objects.get(report=report, action="return")
         self.assertEqual(event.reason, "形象进度写得太简略")
 
     def test_an_accepted_report_is_corrected_by_a_new_version(self):
