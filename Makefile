@@ -42,20 +42,25 @@ run: setup
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
-	$(VENV)/bin/pytest -m "not browser and not production"
+	$(VENV)/bin/pytest -n auto -m "not browser and not production"
 	$(VENV)/bin/pytest -m browser
 	$(VENV)/bin/pytest -m production
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 # SQLite first (all budgets), then PostgreSQL (the database-bound ones); both must pass.
 bench: setup
 	$(PY) -m bench
 	$(PY) -m bench --postgres
+	$(PY) -m bench --weekly
+	$(PY) -m bench --weekly --postgres
 	$(PY) -m bench --load
+	$(PY) -m bench --figures
+	$(PY) -m bench --figures --postgres
 
 clean:
 	rm -rf $(VENV) node_modules var/vendor var/static

@@ -1,7 +1,7 @@
 """Assessment benchmarks: scoring a month for 200 units with 20 indicators over the 100,000
-projects (services.compute, which loads the period's facts itself, as a real run does), and the
-ranking page of that month. Called from bench/__main__.py after Django is set up and the
-projects and their reports exist."""
+projects (services.score_run_compute, which loads the period's facts itself, as a real run
+does), and the ranking page of that month. Called from bench/__main__.py after Django is set up
+and the projects and their reports exist."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def build() -> float | None:
 
 def _units() -> list:
     from gongjian.accounts.models import Unit
-    from gongjian.projects import demo_names as names
+    from gongjian.demo import names
 
     city = Unit.objects.get(name=names.CITY_GOVERNMENT, parent=None)
     counties = list(Unit.objects.filter(parent=city, kind=Unit.Kind.GOVERNMENT).order_by("pk"))
@@ -194,7 +194,7 @@ def _scheme(indicators: list, groups: list) -> None:
 
     from gongjian.accounts.models import Unit
     from gongjian.assessment.models import Scheme, SchemeItem
-    from gongjian.projects import demo_names as names
+    from gongjian.demo import names
 
     city = Unit.objects.get(name=names.CITY_GOVERNMENT, parent=None)
     scheme = Scheme.objects.create(name=SCHEME, cadence=Scheme.Cadence.MONTHLY, owner=city)
@@ -222,14 +222,15 @@ def _scheme_and_period():
 
 
 def bench_compute() -> float:
-    """services.compute for the latest month, facts included; each run replaces the draft."""
+    """services.score_run_compute for the latest month, facts included; each run replaces the
+    draft."""
     from gongjian.assessment import services
 
     scheme, period = _scheme_and_period()
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        run = services.compute(scheme, period)
+        run = services.score_run_compute(scheme, period)
         times.append(time.perf_counter() - started)
         assert run.scores.count() == UNITS, run.scores.count()
     return statistics.median(times)

@@ -1,5 +1,5 @@
-"""Dispatch benchmarks: recompute_lights over every listed project, the desk page, and a unit's
-batch filing of 200 projects. Called from bench/__main__.py after Django is set up."""
+"""Dispatch benchmarks: recompute_lights over every listed project and a unit's batch filing of
+200 projects (the desk: bench/pages.py). Called from bench/__main__.py after Django is set up."""
 
 from __future__ import annotations
 
@@ -39,22 +39,6 @@ def bench_recompute() -> float:
     started = time.perf_counter()
     recompute_lights(campaign=campaign, today=last.end + datetime.timedelta(days=1))
     return time.perf_counter() - started
-
-
-def bench_desk(median_ms) -> float:
-    from django.test import Client
-
-    from gongjian.accounts.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username="office"))
-    _campaign, last = campaign_and_last_period()
-
-    def get():
-        response = client.get("/dispatch/desk/", {"period": last.pk})
-        assert response.status_code == 200, response.status_code
-
-    return median_ms(get, 20)
 
 
 def bench_batch(median_ms) -> float:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gongjian.bulletin",
     "gongjian.dashboards",
     "gongjian.screen",
+    "gongjian.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,7 @@
+import atexit
 import os
+import shutil
+import tempfile
 
 # Settings refuse to load without a SECRET_KEY when DEBUG is off, as production must; the test
 # suite runs with DEBUG off, so it brings its own.
@@ -22,3 +25,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
 # The suite's cache lives in memory and is emptied before each test (conftest.py): cached lists
 # (lib/cached_lists.py) must not outlive the rows a test rolled back.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# seed_demo writes the map's fictional boundary unless one exists; in a test run it goes to a
+# folder of this process's own, not the checkout's var/, and parallel workers (pytest -n) do
+# not write one file at the same time.
+_TEST_DIR = tempfile.mkdtemp(prefix="gongjian-test-")
+atexit.register(shutil.rmtree, _TEST_DIR, ignore_errors=True)
+GEO_BOUNDARY_FILE = os.path.join(_TEST_DIR, "geo", "boundary.json")

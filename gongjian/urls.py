@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
+    path("projects/", include("gongjian.dashboards.urls_maps")),
     path("transfer/", include("gongjian.transfer.urls")),
     path("dispatch/", include("gongjian.dispatch.urls")),
     path("inbox/", include("gongjian.inbox.urls")),

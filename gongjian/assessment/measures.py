@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +99,7 @@ def load_facts(year: int, month: int) -> PeriodFacts:
     from gongjian.projects.models import AnnualListing, Milestone, Project
 
     end = (datetime.date(year + month // 12, month % 12 + 1, 1)) - datetime.timedelta(days=1)
-    listed = Project.objects.filter(listings__year=year)
+    listed = Project.objects.listed(year)
     listings = {
         pk: (plan or Decimal(0), level)
         for pk, plan, level in AnnualListing.objects.filter(year=year).values_list(
@@ -202,14 +202,15 @@ def _report_figures(year, end) -> tuple[dict, dict[int, tuple[int, int]]]:
     deadline ÷ reports filed)."""
     from django.db.models import F
 
-    from gongjian.dispatch.models import Report
+    from gongjian.dispatch.models import Report, completed_amount
 
     rows = (
-        Report.objects.filter(is_current=True, period__start__year=year, period__end__lte=end)
+        Report.objects.filter(is_current=True)
+        .ended_by(year, end)
         .order_by()
         .values_list("project_id", "project__responsible_unit_id")
         .annotate(
-            amount=Sum("amount", filter=Q(status=Report.Status.ACCEPTED)),
+            amount=completed_amount(),  # Report.objects.through_date(year, end), per project
             filed=Count("pk", filter=Q(submitted_at__isnull=False)),
             on_time=Count("pk", filter=Q(submitted_at__lte=F("period__deadline"))),
         )

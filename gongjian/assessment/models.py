@@ -186,6 +186,11 @@ class ScoreRunQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
+    def latest_published(self):
+        """The latest published ranking: the run published last (of a scheme, when filtered
+        by it), for the cockpit, the bulletin and the big screen alike; or None."""
+        return self.published().order_by("-published_at", "-pk").first()
+
     def update(self, **kwargs):
         if self.filter(published_at__isnull=False).exists():
             raise PublishedError("a published score snapshot cannot change")
@@ -203,10 +208,14 @@ class ScoreRun(models.Model):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="runs")
     period = models.CharField(_("period"), max_length=10)
-    computed_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("published by"),
     )
 
     objects = ScoreRunQuerySet.as_manager()
@@ -308,8 +317,10 @@ class ReviewEvent(models.Model):
     # Eligibility of nominated projects: {"min_completed_share": "0.3333", "not_shown_years": 3,
     # "procedures_complete": true}
     eligibility = models.JSONField(_("eligibility rules"), default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREPARING
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     owner = government_owner(
         verbose_name=_("run by"),
         help_text=_(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.assessment import ownership, scoring
 from gongjian.assessment.models import Ballot, Judge, ReviewEvent, ReviewGroup
-from gongjian.audit.services import audit_created, audit_record, audit_updated, snapshot
+from gongjian.audit.services import audit_created, audit_updated, snapshot
 
 
 class BallotError(Exception):
@@ -167,7 +167,7 @@ def check_eligibility(
 
 
 @transaction.atomic
-def cast_ballot(*, judge: Judge, group: ReviewGroup, ranking=None, places=None, scores=None):
+def ballot_cast(*, judge: Judge, group: ReviewGroup, ranking=None, places=None, scores=None):
     """Record (or replace) a judge's ballot while the event is open; refused once sealed."""
     event = judge.event
     if group.event_id != event.pk:
@@ -206,7 +206,8 @@ def cast_ballot(*, judge: Judge, group: ReviewGroup, ranking=None, places=None, 
     return ballot
 
 
-def open_event(*, event: ReviewEvent, actor) -> None:
+@transaction.atomic
+def event_open(*, event: ReviewEvent, actor) -> None:
     """Open for ballots: only an event in preparation, and only when every unit of its groups
     and nominations is under the government that runs it."""
     error = ownership.event_units_error(event)
@@ -217,26 +218,23 @@ def open_event(*, event: ReviewEvent, actor) -> None:
     )
     if not moved:
         raise BallotError(_("Only an event in preparation can be opened."))
+    # The conditional UPDATE proves where it stood, whatever the caller's copy says.
+    before = {"status": ReviewEvent.Status.PREPARING.value}
     event.status = ReviewEvent.Status.OPEN
-    audit_record(
-        actor=actor,
-        action="update",
-        instance=event,
-        changes={"status": [ReviewEvent.Status.PREPARING.value, ReviewEvent.Status.OPEN.value]},
-    )
+    audit_updated(actor=actor, instance=event, before=before)
 
 
-def close_event(*, event: ReviewEvent, actor) -> None:
+@transaction.atomic
+def event_close(*, event: ReviewEvent, actor) -> None:
     """Close and seal: no ballot can be cast or changed afterwards."""
     moved = ReviewEvent.objects.filter(pk=event.pk, status=ReviewEvent.Status.OPEN).update(
         status=ReviewEvent.Status.CLOSED, closed_at=timezone.now()
     )
     if not moved:
         raise BallotError(_("The event is not open."))
+    before = {**snapshot(event, ["closed_at"]), "status": ReviewEvent.Status.OPEN.value}
     event.refresh_from_db()
-    audit_record(
-        actor=actor, action="update", instance=event, changes={"status": ["open", "closed"]}
-    )
+    audit_updated(actor=actor, instance=event, before=before)
 
 
 def group_scores(group: ReviewGroup) -> dict[int, scoring.Score]:
@@ -287,18 +285,11 @@ def refresh_eligibility(nomination) -> None:
     """Check a nomination against its event's rules from the registry: completed investment
     since the start (accepted reports), the years the project was shown before, and whether
     every preparation milestone (前期手续) has its actual date."""
-    from django.db.models import Sum
-
     from gongjian.assessment.models import Nomination
     from gongjian.dispatch.models import Report
 
     event, project = nomination.event, nomination.project
-    completed = (
-        Report.objects.filter(
-            project=project, status=Report.Status.ACCEPTED, is_current=True
-        ).aggregate(total=Sum("amount"))["total"]
-        or 0
-    )
+    completed = Report.objects.counted().filter(project=project).total()  # since the start
     shown = list(
         Nomination.objects.filter(project=project, eligible=True)
         .exclude(event=event)

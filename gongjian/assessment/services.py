@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gongjian.assessment import measures, ownership, scoring
 from gongjian.assessment.models import (
@@ -22,7 +23,14 @@ from gongjian.assessment.models import (
     Target,
     UnitScore,
 )
-from gongjian.audit.services import audit_record
+from gongjian.audit.models import AuditEntry
+from gongjian.audit.services import (
+    audit_created,
+    audit_record,
+    audit_updated,
+    plain_value,
+    snapshot,
+)
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -58,7 +66,7 @@ def previous_period(period: str) -> str:
     return str(year - 1)
 
 
-def compute(scheme: Scheme, period: str, *, actor=None, facts=None) -> ScoreRun:
+def score_run_compute(scheme: Scheme, period: str, *, actor=None, facts=None) -> ScoreRun:
     """Score every unit of the scheme's groups for `period` and store the draft snapshot.
     A published period is refused: publishing freezes it, and so is a scheme ranking a unit
     outside the government that runs it."""
@@ -78,9 +86,11 @@ def compute(scheme: Scheme, period: str, *, actor=None, facts=None) -> ScoreRun:
         rows = _score_rollup(scheme, groups, period)
     previous = _previous_ranks(scheme, period)
     with transaction.atomic():
-        if run is None:
+        created = run is None
+        if created:
             run = ScoreRun.objects.create(scheme=scheme, period=period)
         else:
+            computed_before = plain_value(run.computed_at)
             UnitScore.objects.filter(run=run).delete()
             run.save()  # computed_at
         scores = []
@@ -101,12 +111,21 @@ def compute(scheme: Scheme, period: str, *, actor=None, facts=None) -> ScoreRun:
                 )
                 for _group, unit, total, breakdown in in_group
             )
-        audit_record(
-            actor=actor,
-            action="update",
-            instance=run,
-            changes={"computed": [None, f"{len(scores)} scores"]},
-        )
+        # A draft's scores are recomputed from audited inputs (targets, manual scores, the
+        # registry), so the entry records when and how many rather than every figure.
+        note = ngettext(
+            "%(count)d unit score computed", "%(count)d unit scores computed", len(scores)
+        ) % {"count": len(scores)}
+        if created:
+            audit_created(actor=actor, instance=run, note=note)
+        else:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.UPDATE,
+                instance=run,
+                changes={"computed_at": [computed_before, plain_value(run.computed_at)]},
+                note=note,
+            )
     return run
 
 
@@ -252,17 +271,15 @@ def _previous_ranks(scheme, period) -> dict[int, int]:
     )
 
 
-def publish(*, run: ScoreRun, actor) -> None:
+@transaction.atomic
+def score_run_publish(*, run: ScoreRun, actor) -> None:
     """Freeze the snapshot: from now on neither the run nor its scores can change."""
+    # Unpublished, as the conditional UPDATE below proves, whatever the caller's copy says.
+    before = {**snapshot(run, ["published_by"]), "published_at": None}
     moved = ScoreRun.objects.filter(pk=run.pk, published_at__isnull=True).update(
         published_at=timezone.now(), published_by=actor
     )
     if not moved:
         raise PublishedError(_("%(run)s is published already.") % {"run": run})
     run.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action="update",
-        instance=run,
-        changes={"published_at": [None, run.published_at.isoformat()]},
-    )
+    audit_updated(actor=actor, instance=run, before=before)

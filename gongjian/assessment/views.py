@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongjian.accounts import access
+from gongjian.assessment import access as assessment_access
 from gongjian.assessment import services
 from gongjian.assessment.models import PublishedError, Scheme, ScoreRun, UnitScore
+from gongjian.assessment.targets import progress
 from gongjian.audit.services import audit_export
 from gongjian.lib.params import BadParameter, id_param, month_param, period_param, year_param
 from gongjian.lib.xlsx import new_workbook, text_row
@@ -26,13 +27,13 @@ AWARD_PLACES = 3
 
 
 def _require_rankings(request) -> None:
-    if not access.can_see_rankings(request.user):
+    if not assessment_access.can_see_rankings(request.user):
         raise PermissionDenied("Rankings are for the office, leaders, units and departments")
 
 
 def _visible_runs(user):
     """Published snapshots, and the drafts of the schemes the user's office runs."""
-    return ScoreRun.objects.filter(access.visible_runs_q(user)).select_related(
+    return ScoreRun.objects.filter(assessment_access.visible_runs_q(user)).select_related(
         "scheme", "published_by"
     )
 
@@ -66,7 +67,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "run": run,
         "groups": groups,
         "items": [row["item"] for row in groups[0][1][0].breakdown] if groups else [],
-        "can_manage": scheme is not None and access.can_manage_scheme(request.user, scheme),
+        "can_manage": scheme is not None
+        and assessment_access.can_manage_scheme(request.user, scheme),
         "default_period": f"{timezone.localdate():%Y-%m}",
     }
     return render(request, "assessment/ranking.html", ctx)
@@ -88,12 +90,12 @@ def breakdown(request: HttpRequest, run_pk: int, unit_pk: int) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     # The scheme is a hidden field: anything but an id is a tampered form (400).
     scheme = get_object_or_404(Scheme, pk=id_param(request.POST, "scheme", required=True))
-    if not access.can_manage_scheme(request.user, scheme):
+    if not assessment_access.can_manage_scheme(request.user, scheme):
         raise PermissionDenied("Only the office of the scheme's own government computes it")
     try:
         # The period is typed: a mistake is shown on the ranking page, as the service's are.
         period = period_param(request.POST, required=True, label=_("assessment period"))
-        run = services.compute(scheme, period, actor=request.user)
+        run = services.score_run_compute(scheme, period, actor=request.user)
     except (BadParameter, services.AssessmentError, PublishedError) as error:
         messages.error(request, str(error))
         return redirect(f"{reverse('assessment:ranking')}?scheme={scheme.pk}")
@@ -106,10 +108,10 @@ def compute(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest, run_pk: int) -> HttpResponse:
     # A draft the user may not see is not found; a snapshot they may read is not theirs to publish.
     run = get_object_or_404(_visible_runs(request.user), pk=run_pk)
-    if not access.can_manage_scheme(request.user, run.scheme):
+    if not assessment_access.can_manage_scheme(request.user, run.scheme):
         raise PermissionDenied("Only the office of the scheme's own government publishes it")
     try:
-        services.publish(run=run, actor=request.user)
+        services.score_run_publish(run=run, actor=request.user)
     except PublishedError as error:
         messages.error(request, str(error))
     else:
@@ -203,8 +205,6 @@ def awards_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
     """Each unit's progress against its targets, against 序时, with a light."""
-    from gongjian.assessment.targets import progress
-
     _require_rankings(request)
     today = timezone.localdate()
     year = year_param(request.GET, default=today.year)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
 from gongjian.accounts.models import Role, Unit
+from gongjian.assessment import access as assessment_access
 from gongjian.assessment import review, scoring
 from gongjian.assessment.models import Ballot, Judge, Nomination, ReviewEvent
 from gongjian.audit.services import audit_updated, snapshot
@@ -25,7 +26,7 @@ Status = ReviewEvent.Status
 def _event_to_run(request, event_pk: int) -> ReviewEvent:
     """The event, for the office of the government that runs it (403 for any other office)."""
     ev = get_object_or_404(ReviewEvent, pk=event_pk)
-    if not access.can_manage_event(request.user, ev):
+    if not assessment_access.can_manage_event(request.user, ev):
         raise PermissionDenied("Only the office of the event's own government runs it")
     return ev
 
@@ -39,21 +40,22 @@ def events(request: HttpRequest) -> HttpResponse:
     """An office sees the events it runs and the closed ones; a judge the events where they
     hold a seat."""
     seats = set(Judge.objects.filter(user=request.user).values_list("event_id", flat=True))
-    if not access.can_list_review_events(request.user) and not seats:
+    if not assessment_access.can_list_review_events(request.user) and not seats:
         raise PermissionDenied("Review events are for the office and judges")
     found = list(
-        ReviewEvent.objects.filter(access.review_events_q(request.user))
+        ReviewEvent.objects.filter(assessment_access.review_events_q(request.user))
         .distinct()
         .order_by("-held_on", "-pk")
     )
     ctx = {
         "events": found,
         "is_office": Role.OFFICE in access.scope_for(request.user).roles,
-        "managed": {ev.pk for ev in found if access.can_manage_event(request.user, ev)},
+        "managed": {ev.pk for ev in found if assessment_access.can_manage_event(request.user, ev)},
         "with_results": {
             ev.pk
             for ev in found
-            if ev.status == Status.CLOSED and access.can_see_event_results(request.user, ev)
+            if ev.status == Status.CLOSED
+            and assessment_access.can_see_event_results(request.user, ev)
         },
         "seats": seats,
     }
@@ -87,7 +89,7 @@ def event(request: HttpRequest, event_pk: int) -> HttpResponse:
 def open_event(request: HttpRequest, event_pk: int) -> HttpResponse:
     ev = _event_to_run(request, event_pk)
     try:
-        review.open_event(event=ev, actor=request.user)
+        review.event_open(event=ev, actor=request.user)
     except review.BallotError as error:
         messages.error(request, str(error))
     else:
@@ -100,7 +102,7 @@ def open_event(request: HttpRequest, event_pk: int) -> HttpResponse:
 def close_event(request: HttpRequest, event_pk: int) -> HttpResponse:
     ev = _event_to_run(request, event_pk)
     try:
-        review.close_event(event=ev, actor=request.user)
+        review.event_close(event=ev, actor=request.user)
     except review.BallotError as error:
         messages.error(request, str(error))
         return redirect("assessment:review-event", event_pk=ev.pk)
@@ -113,7 +115,7 @@ def close_event(request: HttpRequest, event_pk: int) -> HttpResponse:
 def override_nomination(request: HttpRequest, nomination_pk: int) -> HttpResponse:
     """The office admits a nomination the rules refused, with the reason on the record."""
     nomination = get_object_or_404(Nomination.objects.select_related("event"), pk=nomination_pk)
-    if not access.can_manage_event(request.user, nomination.event):
+    if not assessment_access.can_manage_event(request.user, nomination.event):
         raise PermissionDenied("Only the office of the event's own government runs it")
     reason = text_param(request.POST, "reason")[:300]
     if nomination.event.status == Status.CLOSED:
@@ -178,7 +180,7 @@ def _ballot_rows(ev, group, ballot, own_unit_id, typed=None) -> list[dict]:
 @login_required
 def ballot(request: HttpRequest, event_pk: int) -> HttpResponse:
     ev = get_object_or_404(ReviewEvent, pk=event_pk)
-    seat = access.judge_seat(request.user, ev)
+    seat = assessment_access.judge_seat(request.user, ev)
     if seat is None:
         raise PermissionDenied("Only the event's judges cast ballots")
     seat.event, seat.user = ev, request.user
@@ -208,7 +210,7 @@ def ballot(request: HttpRequest, event_pk: int) -> HttpResponse:
             typed = _typed_scores(request.POST, units, ev.criteria)
             kwargs = {"scores": typed}
         try:
-            review.cast_ballot(judge=seat, group=group, **kwargs)
+            review.ballot_cast(judge=seat, group=group, **kwargs)
         except review.BallotError as error:
             refused[group.pk] = (str(error), typed)
         else:
@@ -240,7 +242,7 @@ def ballot(request: HttpRequest, event_pk: int) -> HttpResponse:
 @login_required
 def results(request: HttpRequest, event_pk: int) -> HttpResponse:
     ev = get_object_or_404(ReviewEvent, pk=event_pk)
-    if not access.can_see_event_results(request.user, ev):
+    if not assessment_access.can_see_event_results(request.user, ev):
         raise PermissionDenied("Results are for the event's office, and once closed for leaders")
     tables = []
     if ev.status == Status.CLOSED:
@@ -257,5 +259,9 @@ def results(request: HttpRequest, event_pk: int) -> HttpResponse:
                 key=lambda r: (r["rank"], r["unit"].name),
             )
             tables.append({"group": group, "rows": rows, "ballots": len(group.ballots.all())})
-    ctx = {"event": ev, "tables": tables, "is_office": access.can_manage_event(request.user, ev)}
+    ctx = {
+        "event": ev,
+        "tables": tables,
+        "is_office": assessment_access.can_manage_event(request.user, ev),
+    }
     return render(request, "assessment/review_results.html", ctx)

@@ -5,7 +5,9 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 from gongjian.audit import export
 from gongjian.audit.models import AuditArchive, AuditEntry
@@ -58,6 +60,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["actor_name", "target_repr", "note"]
     date_hierarchy = "at"
     show_full_result_count = False  # a count over millions of entries on every page
+    readonly_fields = ["changes_in_words"]
+
+    def get_fields(self, request, obj=None):
+        # The stored changes stay as they are (the hashed evidence); their reading in words, with
+        # field labels and status labels instead of codes, follows right after them.
+        fields = [name for name in super().get_fields(request, obj) if name != "changes_in_words"]
+        at = fields.index("changes") + 1 if "changes" in fields else len(fields)
+        return [*fields[:at], "changes_in_words", *fields[at:]]
+
+    @admin.display(description=gettext_lazy("changes in words"))
+    def changes_in_words(self, obj):
+        rows = (
+            (label, _or_empty(before), _or_empty(after))
+            for label, before, after in obj.readable_changes()
+        )
+        return format_html_join(mark_safe("<br>"), "{}: {} → {}", rows)
 
     # The trail is evidence: nobody edits or deletes it, not even a superuser.
     def has_add_permission(self, request):
@@ -115,6 +133,10 @@ class AuditArchiveAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _or_empty(value):
+    return "∅" if value is None or value == "" else value
 
 
 def _audited_save(request, obj, save) -> None:

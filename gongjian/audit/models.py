@@ -180,22 +180,30 @@ class AuditEntry(models.Model):
             model = None
         rows = []
         for name, (before, after) in self.changes.items():
-            rows.append((_field_label(model, name), _readable(before), _readable(after)))
+            field = _field(model, name)
+            label = str(getattr(field, "verbose_name", name))  # a reverse relation has none
+            rows.append((label, _readable(before, field), _readable(after, field)))
         return rows
 
 
-def _field_label(model, name: str) -> str:
+def _field(model, name: str):
     try:
-        return str(model._meta.get_field(name).verbose_name) if model else name
+        return model._meta.get_field(name) if model else None
     except FieldDoesNotExist:
-        return name
+        return None
 
 
-def _readable(value):
+def _readable(value, field=None):
     if value is True:
         return _("yes")
     if value is False:
         return _("no")
+    # A status is stored as its code ("submitted"); the reader sees its label.
+    choices = getattr(field, "flatchoices", None)
+    if choices and isinstance(value, str | int):
+        return dict(choices).get(value, value)
+    if isinstance(value, int | float):
+        return str(value)  # a count of 0 is a value, not "empty" to the template's default
     return value
 
 

@@ -14,10 +14,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
-from gongjian.accounts.models import RoleGrant
 from gongjian.audit.models import AuditEntry
 from gongjian.audit.services import audit_event, current_actor
 
@@ -145,52 +144,6 @@ def _audit_m2m(sender, instance, action, reverse, **kwargs):
 
 for _through in _M2M_FIELDS:
     m2m_changed.connect(_audit_m2m, sender=_through, dispatch_uid=f"audit_m2m_{_through}")
-
-
-# Role grants -----------------------------------------------------------------------------
-
-
-def _grants_of(user_id: int) -> list[str]:
-    grants = RoleGrant.objects.filter(user_id=user_id).select_related("user", "unit")
-    return sorted(str(grant) for grant in grants)
-
-
-@receiver(pre_save, sender=RoleGrant, dispatch_uid="audit_grant_before")
-def remember_grants(sender, instance, raw=False, **kwargs):
-    if not raw:
-        instance._audit_grants_before = _grants_of(instance.user_id)
-
-
-@receiver(post_save, sender=RoleGrant, dispatch_uid="audit_grant_saved")
-def audit_grant_saved(sender, instance, created, raw=False, **kwargs):
-    before = getattr(instance, "_audit_grants_before", None)
-    if raw or before is None:
-        return
-    del instance._audit_grants_before
-    _audit_grants(instance.user, before, _grants_of(instance.user_id))
-
-
-@receiver(post_delete, sender=RoleGrant, dispatch_uid="audit_grant_deleted")
-def audit_grant_deleted(sender, instance, **kwargs):
-    after = _grants_of(instance.user_id)
-    before = sorted([*after, str(instance)])
-    user = User.objects.filter(pk=instance.user_id).first()
-    _audit_grants(user, before, after, user_id=instance.user_id)
-
-
-def _audit_grants(user, before: list[str], after: list[str], user_id: int | None = None) -> None:
-    if before == after:
-        return
-    changes = {"grants": [before, after]}
-    if user is None:  # the account itself is being deleted
-        audit_event(
-            actor=current_actor(),
-            action=Action.PERMISSION,
-            target_repr=f"user {user_id}",
-            changes=changes,
-        )
-        return
-    audit_event(actor=current_actor(), action=Action.PERMISSION, target=user, changes=changes)
 
 
 # Account flags ---------------------------------------------------------------------------

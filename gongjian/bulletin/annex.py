@@ -20,12 +20,14 @@ import pydyf
 
 from gongjian.bulletin.data import Bulletin, Kind, Row
 from gongjian.bulletin.xlsx import headers
+from gongjian.lib.figures_format import percent, wan
 from gongjian.lib.pdf_font import Font, find_font
 
 MM = 72 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = 420 * MM, 297 * MM  # A3 landscape
 MARGIN_TOP, MARGIN_SIDE, MARGIN_BOTTOM = 14 * MM, 12 * MM, 12 * MM
-COLUMNS_MM = (12, 90, 25, 25, 25, 20, 90, 65, 44)  # they fill the 396 mm between the margins
+# They fill the 396 mm between the margins; an amount column holds "100,000,000.00" in bold.
+COLUMNS_MM = (12, 90, 28, 28, 28, 20, 81, 65, 44)
 ALIGN = ("center", "left", "right", "right", "right", "right", "left", "left", "left")
 SIZE = 9  # pt, the table's text
 LEADING = 11.7  # pt, line height 1.3
@@ -73,16 +75,17 @@ class Fonts:
 
 
 def cell_texts(row: Row) -> tuple[str, ...]:
-    """The row's nine cells as text, in the order of xlsx.COLUMNS."""
+    """The row's nine cells as text, in the order of xlsx.COLUMNS (amounts with both decimals,
+    lined up on the point as in the Excel)."""
     figures = row.figures
-    share = figures.share
+    share = percent(figures.completed, figures.annual_plan)
     return (
         "" if row.seq is None else str(row.seq),
         row.label,
-        f"{figures.total_investment:.2f}",
-        f"{figures.annual_plan:.2f}",
-        f"{figures.completed:.2f}",
-        "" if share is None else f"{share:.1f}",
+        wan(figures.total_investment, trim=False).text,
+        wan(figures.annual_plan, trim=False).text,
+        wan(figures.completed, trim=False).text,
+        "" if share is None else share.text,
         row.progress,
         row.unit,
         row.leader,

@@ -6,3 +6,7 @@ class BulletinConfig(AppConfig):
     name = "gongjian.bulletin"
     verbose_name = _("Dispatch bulletin")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers this output's check with check_figures (dashboards/reconcile.py).
+        from gongjian.bulletin import reconcile  # noqa: F401

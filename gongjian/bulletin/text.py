@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.utils import translation
 
 from gongjian.bulletin.data import Bulletin, Figures, chinese_number
-from gongjian.dispatch.rules.schedule import describe_gap, percent
+from gongjian.dispatch.rules.schedule import describe_gap
+from gongjian.lib.figures_format import percent, yi
 
 # The red list in the narrative names this many projects; the Excel lists every one.
 RED_LIST_LIMIT = 200
@@ -36,12 +36,13 @@ def title(bulletin: Bulletin) -> str:
 
 def completion(figures: Figures, gap: Decimal | None, expected: Decimal | None = None) -> str:
     """完成投资X亿元，占年度计划Y%，高于序时进度Z个百分点 (without a plan: the amount only)."""
-    text = f"完成投资{figures.completed_yi}亿元"
-    if figures.share is None or gap is None:
+    text = f"完成投资{yi(figures.completed)}亿元"
+    share = percent(figures.completed, figures.annual_plan)
+    if share is None or gap is None:
         return text + "（未下达年度计划）"
     schedule = f"（序时进度{expected}%）" if expected is not None else ""
     with translation.override("zh-hans"):  # describe_gap speaks the reader's language
-        return f"{text}，占年度计划{figures.share}%{schedule}，{describe_gap(gap)}"
+        return f"{text}，占年度计划{share}%{schedule}，{describe_gap(gap)}"
 
 
 def headline(bulletin: Bulletin) -> str:
@@ -53,7 +54,7 @@ def starts(bulletin: Bulletin) -> str:
     """计划新开工N个，已开工K个，开工率R% (and the starts outside the plan)."""
     if not bulletin.planned_starts:
         return f"新开工项目{bulletin.starts}个。"
-    rate = percent(Fraction(bulletin.planned_started, bulletin.planned_starts))
+    rate = percent(bulletin.planned_started, bulletin.planned_starts)
     text = (
         f"全年计划新开工项目{bulletin.planned_starts}个，已开工{bulletin.planned_started}个，"
         f"开工率{rate}%"
@@ -85,14 +86,14 @@ def sections(bulletin: Bulletin) -> list[Section]:
 
 
 def red_list(bulletin: Bulletin) -> Section:
-    section = Section("red", f"亮红灯项目（{len(bulletin.red)}个）", [])
+    section = Section("red", f"亮红灯项目（{bulletin.red_count}个）", [])
     if not bulletin.red:
         section.paragraphs.append("本期无亮红灯项目。")
     section.items = [
         f"{index}. {item.project}（{item.unit}）：{item.explanation}"
         for index, item in enumerate(bulletin.red[:RED_LIST_LIMIT], start=1)
     ]
-    more = len(bulletin.red) - RED_LIST_LIMIT
+    more = bulletin.red_count - RED_LIST_LIMIT
     if more > 0:
         section.notes.append(f"另有{more}个项目亮红灯，名单见Excel一览表的“红灯项目”表。")
     return section

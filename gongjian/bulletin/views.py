@@ -16,10 +16,13 @@ from gongjian.accounts.models import Unit
 from gongjian.audit.services import audit_export
 from gongjian.bulletin.data import Bulletin, build_bulletin, place_name
 from gongjian.bulletin.pdf import render_pdf
+from gongjian.bulletin.summary import build_summary
 from gongjian.bulletin.text import RED_LIST_LIMIT, render_text, sections, title
 from gongjian.bulletin.xlsx import write_xlsx
 from gongjian.dispatch.models import Period
 from gongjian.lib.params import id_param
+from gongjian.problems import access as problem_access
+from gongjian.projects import access as project_access
 
 
 def _require_bulletin(request: HttpRequest) -> None:
@@ -44,14 +47,16 @@ def _requested_period(request: HttpRequest) -> Period:
     return period
 
 
-def _bulletin(request: HttpRequest, period: Period) -> Bulletin:
+def _bulletin(request: HttpRequest, period: Period, build=build_bulletin) -> Bulletin:
+    """The bulletin over what the user may see: `build` is build_bulletin for the downloads,
+    summary.build_summary for the page (no table, no annex)."""
     user = request.user
     if access.sees_all_projects(user):
-        return build_bulletin(period, problems=access.visible_problems(user))
-    return build_bulletin(
+        return build(period, problems=problem_access.visible_problems(user))
+    return build(
         period,
-        projects=access.visible_projects(user),
-        problems=access.visible_problems(user),
+        projects=project_access.visible_projects(user),
+        problems=problem_access.visible_problems(user),
         place=_own_place(user),
     )
 
@@ -78,7 +83,8 @@ def index(request: HttpRequest) -> HttpResponse:
     period = period or (periods[0] if periods else None)
     ctx = {"periods": periods, "period": period}
     if period is not None:
-        bulletin = _bulletin(request, period)
+        # What the page shows only: the annex is built for the downloads.
+        bulletin = _bulletin(request, period, build=build_summary)
         ctx.update(
             bulletin=bulletin,
             title=title(bulletin),

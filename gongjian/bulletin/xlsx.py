@@ -4,7 +4,8 @@ subtotals, each followed by its projects. A second sheet lists every red light.
 
 Rows are written in order with xlsxwriter's constant_memory mode, so 20,000 projects take
 about a second and little memory. Every text cell is written as a string (lib/xlsx.py): a
-project named "=HYPERLINK(…)" stays a name.
+project named "=HYPERLINK(…)" stays a name. Amounts and shares are numbers rounded once by
+lib/figures_format.py, laid out with its number formats (the same digits as the page and PDF).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import IO
 
 from gongjian.bulletin.data import Bulletin, Kind, Row
+from gongjian.lib.figures_format import EXCEL_PERCENT, EXCEL_WAN, percent, wan
 from gongjian.lib.xlsx import merged_text, new_workbook, text_row
 
 HEADER_ROW = 2
@@ -44,8 +46,8 @@ def write_xlsx(bulletin: Bulletin, target: str | IO[bytes]) -> None:
 
 def _styles(workbook) -> dict:
     base = {"border": 1, "valign": "vcenter", "font_size": 10}
-    amount = {"num_format": "0.00"}
-    share = {"num_format": "0.0"}
+    amount = {"num_format": EXCEL_WAN}
+    share = {"num_format": EXCEL_PERCENT}
     group = {"bold": True, "bg_color": "#F2F2F2"}
     total = {"bold": True, "bg_color": "#DDEBF7"}
     styles = {
@@ -93,14 +95,14 @@ def _write_row(sheet, number: int, row: Row, styles: dict) -> None:
     else:
         sheet.write_number(number, 0, row.seq, styles["seq"])
     sheet.write_string(number, 1, row.label, look["text"])
-    sheet.write_number(number, 2, float(figures.total_investment), look["amount"])
-    sheet.write_number(number, 3, float(figures.annual_plan), look["amount"])
-    sheet.write_number(number, 4, float(figures.completed), look["amount"])
-    share = figures.share
+    sheet.write_number(number, 2, wan(figures.total_investment).number, look["amount"])
+    sheet.write_number(number, 3, wan(figures.annual_plan).number, look["amount"])
+    sheet.write_number(number, 4, wan(figures.completed).number, look["amount"])
+    share = percent(figures.completed, figures.annual_plan)
     if share is None:
         sheet.write_blank(number, 5, None, look["share"])
     else:
-        sheet.write_number(number, 5, float(share), look["share"])
+        sheet.write_number(number, 5, share.number, look["share"])
     sheet.write_string(number, 6, row.progress, styles["wrap"] if row.progress else look["text"])
     sheet.write_string(number, 7, row.unit, look["text"])
     sheet.write_string(number, 8, row.leader, look["text"])

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,21 +17,20 @@ from django.utils.translation import gettext_lazy
 
 from gongjian.accounts import access
 from gongjian.accounts.models import Unit
+from gongjian.assessment.models import ScoreRun, UnitScore
 from gongjian.dashboards.models import PeriodFigures
 from gongjian.dashboards.snapshots import COLOURS, FIGURES, MONEY, empty
-from gongjian.dispatch.models import Campaign, Light, Period, Report
+from gongjian.dispatch import figures as dispatch_figures
+from gongjian.dispatch.models import Campaign, Light, Period
 from gongjian.dispatch.rules.colours import Scheme
 from gongjian.dispatch.rules.lights import resolve_rule_set
 from gongjian.dispatch.rules.schedule import (
-    ScheduleVariant,
     completion_share,
     describe_gap,
     exact,
-    expected_share,
-    gap_points,
-    percent,
-    round_half_up,
 )
+from gongjian.lib.figures_format import percent_of, point_gap, wan, yi
+from gongjian.projects import access as project_access
 from gongjian.projects.models import AnnualListing, Milestone, Project
 
 PAGE_SIZE = 50
@@ -68,7 +67,8 @@ class Lens:
 
 
 def active_campaign() -> Campaign | None:
-    return Campaign.objects.filter(is_active=True).order_by("-year").first()
+    """The campaign the cockpit shows (dispatch.figures.active_campaign)."""
+    return dispatch_figures.active_campaign()
 
 
 def open_lens(user, campaign: Campaign, period: Period, unit_pk: int | None) -> Lens:
@@ -112,25 +112,33 @@ def _add(total: dict, row: PeriodFigures) -> None:
 
 
 def shaped(figures: dict, period: Period, year: int) -> dict:
-    """Figures as JSON: money in 万元 (2 decimals), counts, and the completion against the
-    annual plan and the 序时进度 (months ended ÷ 12)."""
-    data = {
-        name: float(round(figures[name], 2)) if name in MONEY else int(figures[name])
-        for name in FIGURES
-    }
-    expected = expected_share(ScheduleVariant.MONTH_LINEAR, year=year, as_of=period.end)
+    """Figures as JSON: money in 万元, counts, and the completion against the annual plan and
+    the 序时进度 (dispatch.figures.schedule_share: months ended ÷ 12 by default). Each figure
+    is rounded once (lib/figures_format.py): a number for the charts and, under "text", the
+    string the page prints (money in 万元 and, as "<name>_yi", in 亿元)."""
+    data: dict = {name: int(figures[name]) for name in FIGURES if name not in MONEY}
+    text: dict = {}
+    expected = dispatch_figures.schedule_share(period)  # as the lights judge it
+    amounts = {name: figures[name] for name in MONEY}
+    amounts["schedule_amount"] = exact(figures["annual_plan"]) * expected
+    for name, amount in amounts.items():
+        shown = wan(amount)
+        data[name], text[name], text[f"{name}_yi"] = shown.number, shown.text, yi(amount).text
     share = completion_share(figures["completed_ytd"], figures["annual_plan"] or None)
-    data["schedule_pct"] = float(percent(expected))
-    data["schedule_amount"] = float(round_half_up(exact(figures["annual_plan"]) * expected, 2))
+    schedule = percent_of(expected)
+    data["schedule_pct"], text["schedule_pct"] = schedule.number, schedule.text
     if share is None:
         data.update(completion_pct=None, gap_points=None, gap_text="")
+        text.update(completion_pct=None, gap_points=None)
     else:
-        points = gap_points(share, expected)
+        completion, gap = percent_of(share), point_gap(share, expected)
         data.update(
-            completion_pct=float(percent(share)),
-            gap_points=float(points),
-            gap_text=describe_gap(points),
+            completion_pct=completion.number,
+            gap_points=gap.number,
+            gap_text=describe_gap(gap.value),
         )
+        text.update(completion_pct=completion.text, gap_points=gap.text)
+    data["text"] = text
     return data
 
 
@@ -163,7 +171,7 @@ def trend(lens: Lens) -> dict:
     rows = (
         _figure_rows(lens)
         .filter(period__start__lte=lens.period.start)
-        .select_related("period")
+        .select_related("period__campaign")
         .order_by("period__start")
     )
     for row in rows:
@@ -179,10 +187,20 @@ def trend(lens: Lens) -> dict:
     return {
         "labels": [p.label for p, _f in by_period.values()],
         "series": [
-            {"key": key, "name": name, "data": [f[key] for f in points]} for key, name in series
+            {
+                "key": key,
+                "name": name,
+                "data": [f[key] for f in points],
+                "text": [f["text"][key] for f in points],
+                "text_yi": [f["text"][f"{key}_yi"] for f in points],
+            }
+            for key, name in series
         ],
         "completion_pct": [f["completion_pct"] for f in points],
         "schedule_pct": [f["schedule_pct"] for f in points],
+        "text": {
+            name: [f["text"][name] for f in points] for name in ("completion_pct", "schedule_pct")
+        },
     }
 
 
@@ -254,7 +272,7 @@ def reds(user, lens: Lens) -> dict:
     """The period's red lights under the focus, biggest projects first, with their reasons."""
     lights = _under_focus(Light.objects.filter(period=lens.period, colour="red"), lens, False)
     if not lens.sees_all:
-        lights = lights.filter(project__in=access.visible_projects(user))
+        lights = lights.filter(project__in=project_access.visible_projects(user))
     walk = _count(lens, "red") >= WALK_FROM
     ids = _biggest_first(_matching(Project.objects.all(), lights, walk), 0, RED_LIMIT)
     # By (project, period): filtered by colour too, SQLite would read every red light.
@@ -325,21 +343,7 @@ def projects(user, lens: Lens, figure: str, page: int = 1, *, own: bool = False)
             "project_id", "planned_investment"
         )
     )
-    # The periods as a list: with a join SQLite would read every report of the periods.
-    through = lens.campaign.periods.filter(
-        start__lte=lens.period.start, start__year=lens.period.start.year
-    )
-    completed = dict(
-        Report.objects.filter(
-            project__in=ids,
-            period__in=list(through.order_by().values_list("pk", flat=True)),
-            is_current=True,
-            status=Report.Status.ACCEPTED,
-        )
-        .order_by()
-        .values_list("project_id")
-        .annotate(total=Sum("amount"))
-    )
+    completed = dispatch_figures.completed(lens.period, ids)
     colours = dict(
         Light.objects.filter(period=lens.period, project__in=ids).values_list(
             "project_id", "colour"
@@ -363,9 +367,11 @@ def projects(user, lens: Lens, figure: str, page: int = 1, *, own: bool = False)
                 "name": row["name"],
                 "unit": row["responsible_unit__name"],
                 "stage": row["stage__name"],
-                "total_investment": float(row["total_investment"]),
-                "annual_plan": _money(plans.get(row["pk"])),
-                "completed_ytd": _money(completed.get(row["pk"], 0)),
+                **_money(
+                    total_investment=row["total_investment"],
+                    annual_plan=plans.get(row["pk"]),
+                    completed_ytd=completed.get(row["pk"], 0),
+                ),
                 "colour": colours.get(row["pk"], ""),
                 "colour_label": _colour_label(colours.get(row["pk"])),
             }
@@ -377,7 +383,7 @@ def projects(user, lens: Lens, figure: str, page: int = 1, *, own: bool = False)
 def _figure_query(user, lens: Lens, figure: str, own: bool, *, walk: bool):
     """The visible listed projects behind a figure of the focus (see _matching for `walk`)."""
     year = lens.campaign.year
-    found = access.visible_projects(user)
+    found = project_access.visible_projects(user)
     if figure in COLOURS:
         # From the period's lights, by the unit each light was counted for (as the snapshot
         # counts them): one index range per unit, not a pass over the year's list.
@@ -436,23 +442,22 @@ def _colour_label(colour: str | None) -> str:
     return str(Light.Colour(colour).label) if colour in Light.Colour.values else ""
 
 
-def _money(value) -> float | None:
-    return None if value is None else float(round(Decimal(value), 2))
+def _money(**amounts) -> dict:
+    """Amounts in 万元 as numbers, and under "text" as the page prints them (None: none)."""
+    shown = {name: None if v is None else wan(Decimal(v)) for name, v in amounts.items()}
+    return {
+        **{name: None if s is None else s.number for name, s in shown.items()},
+        "text": {name: None if s is None else s.text for name, s in shown.items()},
+    }
 
 
 # The latest published ranking ----------------------------------------------------------------
 
 
 def latest_ranking():
-    """The newest published score run and its top rows per group, or (None, [])."""
-    from gongjian.assessment.models import ScoreRun, UnitScore
-
-    run = (
-        ScoreRun.objects.filter(published_at__isnull=False)
-        .select_related("scheme")
-        .order_by("-published_at")
-        .first()
-    )
+    """The latest published score run (assessment's definition) and its top rows per group,
+    or (None, [])."""
+    run = ScoreRun.objects.select_related("scheme").latest_published()
     if run is None:
         return None, []
     rows = (

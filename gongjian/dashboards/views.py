@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from gongjian.accounts import access
 from gongjian.dashboards import selectors
-from gongjian.dashboards.models import PeriodFigures
-from gongjian.dashboards.snapshots import refresh_snapshots
 from gongjian.dispatch.selectors import pick_period
 from gongjian.lib.params import bool_param, choice_param, id_param, page_param
 
@@ -41,10 +39,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     lens = _lens(request, campaign)
     period = lens.period
     today = timezone.localdate()
-    if period.end < today and not PeriodFigures.objects.filter(period=period).exists():
-        # Not refreshed since the period ended (a new deployment, or before the nightly
-        # recompute_lights): compute the campaign's figures now, once.
-        refresh_snapshots(campaign)
+    # Only reads: the snapshots are kept up to date by the writes (receivers.py).
     run, ranking = selectors.latest_ranking()
     ctx = {
         "campaign": campaign,

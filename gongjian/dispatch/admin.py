@@ -53,6 +53,6 @@ class CampaignAdmin(AuditedModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Periods are created from the cadence, and lights follow a change of rules at once.
-        services.ensure_periods(obj)
+        services.periods_ensure(obj)
         if not change or {"rule_preset", "rule_set"} & set(form.changed_data):
             recompute_lights(campaign=obj, all_periods=True)

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.dispatch.figures import earlier_totals
 from gongjian.dispatch.models import Report
 from gongjian.dispatch.services import report_revision
 from gongjian.projects.models import Project, Stage
@@ -38,7 +38,8 @@ class ReportForm(forms.ModelForm):
     ):
         super().__init__(*args, **kwargs)
         self.project, self.period = project, period
-        self.earlier_total = earlier_total  # accepted amounts before this period, if known
+        # Completed investment before this period, since the start (figures.earlier_totals).
+        self.earlier_total = earlier_total
         if fields_shown is not None:
             # The batch grid edits only some fields; the others keep the report's values.
             for name in list(self.fields):
@@ -124,12 +125,8 @@ class ReportForm(forms.ModelForm):
         if amount is not None and not data.get("note"):
             earlier = self.earlier_total
             if earlier is None:
-                earlier = Report.objects.filter(
-                    project=self.project,
-                    is_current=True,
-                    status=Report.Status.ACCEPTED,
-                    period__start__lt=self.period.start,
-                ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+                totals = earlier_totals(self.period, [self.project.pk])
+                earlier = totals.total.get(self.project.pk, Decimal(0))
             if earlier + amount > self.project.total_investment:
                 self.add_error(
                     "note" if "note" in self.fields else "amount",

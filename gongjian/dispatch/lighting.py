@@ -14,14 +14,15 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone, translation
 
-from gongjian.dashboards.snapshots import refresh_snapshots
+from gongjian.dispatch import figures
 from gongjian.dispatch.models import Campaign, Light, Period, Report
 from gongjian.dispatch.rules.facts import ProjectFacts
 from gongjian.dispatch.rules.lights import evaluate, resolve_rule_set
 from gongjian.dispatch.rules.status import schedule_status
+from gongjian.dispatch.signals import figures_changed
 from gongjian.lib.bulk import JSONText, upsert_rows
 from gongjian.lib.parallel import forked_map
 from gongjian.projects.models import AnnualListing, Milestone, Project
@@ -65,15 +66,29 @@ def recompute_lights(
         for each in campaigns:
             periods = periods_to_light(each, all_periods=all_periods, today=today)
             if periods:
+                units = _light_units(each, project_ids)
                 written += _light_campaign(each, periods, project_ids)
-                lit.append((each, periods))
+                lit.append((each, periods, units))
+    # Whoever keeps figures built on the lights (the cockpit's snapshots) updates them once
+    # this commits: after a full run, for the periods it lit (the latest one nightly, every
+    # one with --all-periods); after some projects' run, for those projects and the units
+    # their lights were counted for until now.
+    for each, periods, units in lit:
+        figures_changed.send(
+            sender=Light, campaign=each, project_ids=project_ids, periods=periods, unit_ids=units
+        )
     if project_ids is None:
-        # The cockpit's figures follow a full run, for the periods it lit: the latest one
-        # nightly, every one with --all-periods (run weekly, and after corrections to the past).
-        for each, periods in lit:
-            refresh_snapshots(each, periods, today=today)
         _tidy_after_full_run()
     return written
+
+
+def _light_units(campaign: Campaign, project_ids) -> set[int]:
+    """The units the projects' lights are counted for before a run: a project that moved
+    takes its lights from one unit to another."""
+    if project_ids is None:
+        return set()
+    lights = Light.objects.filter(period__campaign=campaign, project__in=project_ids)
+    return set(lights.order_by().values_list("responsible_unit_id", flat=True).distinct())
 
 
 def _tidy_after_full_run() -> None:
@@ -92,7 +107,7 @@ def _tidy_after_full_run() -> None:
 def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> int:
     rule_set = resolve_rule_set(campaign.rule_preset, campaign.rule_set)
     order = {p.start: index for index, p in enumerate(campaign.periods.order_by("start"))}
-    projects = Project.objects.filter(listings__year=campaign.year)
+    projects = Project.objects.listed(campaign.year)
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
     rows = list(
@@ -122,7 +137,7 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
     written = 0
     previous = _previous_colours(campaign, periods[0], projects)
     for period in periods:
-        completed, last_filed = _period_sums(campaign, period, projects)
+        completed, last_filed = _period_sums(campaign, period, projects, project_ids)
         now = timezone.now()
         items = []
         for pk, total, planned_start, planned_end, original_end, started, stats, _unit in rows:
@@ -131,7 +146,9 @@ def _light_campaign(campaign: Campaign, periods: list[Period], project_ids) -> i
             facts = ProjectFacts(
                 as_of=period.end,
                 year=campaign.year,
-                period_month=period.end.month if period.end.year == campaign.year else None,
+                # 序时 counts the months ended by the period's end (as figures.schedule_share),
+                # not the month it ends in: a week ending 29 November is 10/12, not 11/12.
+                period_month=None,
                 total_investment=total,
                 annual_plan=plan,
                 completed_ytd=completed.get(pk, Decimal(0)),
@@ -203,27 +220,26 @@ def _previous_colours(campaign: Campaign, period: Period, projects) -> dict[int,
     )
 
 
-def _period_sums(campaign: Campaign, period: Period, projects) -> tuple[dict, dict]:
-    """Per project, in two GROUP BY queries: the accepted amount of the year through `period`
-    (what the office has checked), and the start of the last period filed (submitted or
-    accepted) up to `period`."""
-    reports = Report.objects.filter(
-        period__campaign=campaign,
-        is_current=True,
-        period__start__lte=period.start,
-        project__in=projects,
-    ).order_by()
-    completed = dict(
-        reports.filter(status=Report.Status.ACCEPTED, period__start__year=period.start.year)
-        .values_list("project_id")
-        .annotate(total=Sum("amount"))
-    )
+def _period_sums(campaign: Campaign, period: Period, projects, project_ids) -> tuple[dict, dict]:
+    """Per project, in two GROUP BY queries: the completed investment of the year through
+    `period` (figures.completed: accepted, what the office has checked), and the start of the
+    last period filed (submitted or accepted) up to `period`. Given `project_ids` (one
+    project's run, after an acceptance), those projects' reports are read by index, not
+    every report of the periods."""
     last_filed = dict(
-        reports.filter(status__in=FILED)
+        Report.objects.filter(
+            period__campaign=campaign,
+            is_current=True,
+            period__start__lte=period.start,
+            project__in=projects,
+            status__in=FILED,
+        )
+        .order_by()
         .values_list("project_id")
         .annotate(last=Max("period__start"))
     )
-    return completed, last_filed
+    wanted = projects if project_ids is None else list(project_ids)
+    return figures.completed(period, wanted), last_filed
 
 
 def _status(period: Period, planned_end, original_end) -> dict:

@@ -4,10 +4,11 @@ review, and the light each project gets for each period."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.projects.models import Project, Stage
@@ -69,6 +70,52 @@ class Period(models.Model):
         return self.label
 
 
+class ReportQuerySet(models.QuerySet):
+    """Completed investment (完成投资), defined once for every page, export, light, score and
+    bulletin: the amounts of the current, accepted reports. A correction counts once (only the
+    current version), and drafts, submitted and returned reports do not count until accepted.
+    Year-to-date and since-start figures are sums over these, made when they are read (see
+    dispatch/figures.py), so a late acceptance of an earlier period shows everywhere at once."""
+
+    def counted(self) -> ReportQuerySet:
+        """The reports whose amount is completed investment."""
+        return self.filter(COUNTED)
+
+    def through(self, period: Period, projects=None) -> ReportQuerySet:
+        """Completed investment of the year to date as of `period` (1–M月完成): the counted
+        reports of its campaign from the year's first period through `period`.
+
+        `projects`: only these (ids, or a queryset of them: a page, a unit's grid, a unit's
+        projects). The periods are then looked up first and given as a list, so SQLite reads
+        those projects' reports by the (project, period) index; joined to the periods, it
+        reads every report of the periods, which is what a sum over all projects wants (the
+        lights, the bulletin, the snapshots)."""
+        if projects is None:
+            return self.counted().filter(_year_to_date(period, "period__"))
+        periods = Period.objects.filter(_year_to_date(period)).order_by()
+        return self.counted().filter(
+            project_id__in=projects, period_id__in=list(periods.values_list("pk", flat=True))
+        )
+
+    def through_date(self, year: int, end: datetime.date) -> ReportQuerySet:
+        """Completed investment of `year` through the date `end`, for figures kept by month
+        rather than by a campaign's period (scores, 四多四少): the counted reports of the
+        year's periods that have ended by `end`, in any campaign of the year."""
+        return self.counted().ended_by(year, end)
+
+    def ended_by(self, year: int, end: datetime.date) -> ReportQuerySet:
+        """The reports of the year's periods that have ended by `end`, counted or not."""
+        return self.filter(period__start__year=year, period__end__lte=end)
+
+    def by_project(self) -> dict[int, Decimal]:
+        """{project id: the sum of the amounts}, one GROUP BY."""
+        return dict(self.order_by().values_list("project_id").annotate(total=Sum("amount")))
+
+    def total(self) -> Decimal:
+        """The sum of the amounts (0 when there is none)."""
+        return self.order_by().aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
 class Report(models.Model):
     """One project's progress report for one period. An accepted report is never edited: a
     correction is a new version (with a reason) and the old one stays visible."""
@@ -82,12 +129,13 @@ class Report(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="reports")
     version = models.PositiveSmallIntegerField(default=1)
-    is_current = models.BooleanField(default=True)
+    is_current = models.BooleanField(_("current version"), default=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    review_level = models.PositiveSmallIntegerField(default=0)  # index of the level reviewing now
-    return_count = models.PositiveSmallIntegerField(default=0)
+    # The index of the level reviewing now (services.review_chain).
+    review_level = models.PositiveSmallIntegerField(_("review level"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
 
     # What the unit fills in.
     amount = models.DecimalField(
@@ -107,20 +155,6 @@ class Report(models.Model):
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
     milestones_met = models.JSONField(default=dict, blank=True)  # {milestone id: "YYYY-MM-DD"}
 
-    # Derived, never typed (services.compute_derived).
-    ytd_amount = models.DecimalField(
-        _("year to date (万元)"), max_digits=14, decimal_places=2, default=0
-    )
-    since_start_amount = models.DecimalField(
-        _("since start (万元)"), max_digits=14, decimal_places=2, default=0
-    )
-    share_of_annual_plan = models.DecimalField(
-        _("share of annual plan (%)"), max_digits=7, decimal_places=2, null=True
-    )
-    share_of_total = models.DecimalField(
-        _("share of total investment (%)"), max_digits=7, decimal_places=2, null=True
-    )
-
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -128,6 +162,8 @@ class Report(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["period__start", "project_id", "-version"]
@@ -142,7 +178,13 @@ class Report(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="report_amount_nonneg"),
         ]
-        indexes = [models.Index(fields=["period", "status"])]
+        indexes = [
+            # A period's reports by status; with the flag and the project, the desk's late
+            # filers read a period's filed reports from the index alone.
+            models.Index(
+                fields=["period", "status", "is_current", "project"], name="report_period_status"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.period}"
@@ -150,6 +192,26 @@ class Report(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.is_current and self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+def _year_to_date(period: Period, prefix: str = "") -> Q:
+    """The periods of `period`'s campaign and year up to it (as the fields under `prefix`)."""
+    return Q(
+        **{
+            f"{prefix}campaign_id": period.campaign_id,
+            f"{prefix}start__year": period.start.year,
+            f"{prefix}start__lte": period.start,
+        }
+    )
+
+
+# The reports whose amount is completed investment (ReportQuerySet.counted), and their sum in a
+# GROUP BY that also counts other reports (the filing rate beside the completed amount).
+COUNTED = Q(is_current=True, status=Report.Status.ACCEPTED)
+
+
+def completed_amount() -> Sum:
+    return Sum("amount", filter=COUNTED)
 
 
 class ReportPhoto(models.Model):
@@ -217,9 +279,18 @@ class Light(models.Model):
             models.UniqueConstraint(fields=["project", "period"], name="light_one_per_period")
         ]
         indexes = [
-            models.Index(fields=["period", "colour", "previous_colour"]),
-            models.Index(fields=["period", "responsible_unit", "colour"]),
-            models.Index(fields=["period", "previous_colour"]),
+            # The desk and the bulletin read a period's lights from these indexes alone (no
+            # table rows): the lights of a colour with their projects, and the new reds; the
+            # counts by unit and, with the project, the late filers; the recovered (previous
+            # colour, then colour).
+            models.Index(
+                fields=["period", "colour", "previous_colour", "project"],
+                name="light_desk_colour",
+            ),
+            models.Index(
+                fields=["period", "responsible_unit", "colour", "project"], name="light_desk_unit"
+            ),
+            models.Index(fields=["period", "previous_colour", "colour"], name="light_desk_changes"),
         ]
 
     def __str__(self) -> str:

@@ -50,7 +50,7 @@ def _missing_by_filer(period: Period, grants: list[RoleGrant]) -> dict:
         "project_id"
     )
     missing = (
-        Project.objects.filter(listings__year=period.start.year)
+        Project.objects.listed(period.start.year)
         .exclude(pk__in=filed)
         .values_list("responsible_unit__path", flat=True)
     )

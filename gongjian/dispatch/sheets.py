@@ -119,7 +119,7 @@ def upload_period_sheet(path, *, actor, period: Period, rows: list[DueRow]) -> U
         return result
     with transaction.atomic():
         for row, form in checked:
-            services.save_draft(
+            services.report_save_draft(
                 actor=actor, project=row.project, period=period, data=form.cleaned_data
             )
             result.saved += 1

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.accounts import access
 from gongjian.audit.services import audit_export
-from gongjian.dispatch import services, sheets
+from gongjian.dispatch import figures, services, sheets
 from gongjian.dispatch.conflict import conflict as report_conflict
 from gongjian.dispatch.forms import ReportForm
 from gongjian.dispatch.models import Campaign, Light, Period, Report, ReportPhoto
@@ -25,17 +25,19 @@ from gongjian.dispatch.rules.lights import resolve_rule_set
 from gongjian.dispatch.selectors import DueRow, desk_data, due_rows, pick_period, review_queue
 from gongjian.lib.params import choice_param, id_param, text_param
 from gongjian.lib.urls import safe_next_url
+from gongjian.projects import access as project_access
 
 
 @login_required
 def due(request: HttpRequest) -> HttpResponse:
     """The period's filings for every project the user is responsible for (or oversees)."""
-    access.require_registry(request)
-    campaign = Campaign.objects.filter(is_active=True).order_by("-year").first()
+    project_access.require_registry(request)
+    campaign = figures.active_campaign()
     if campaign is None:
         return render(request, "dispatch/due.html", {"campaign": None})
     period = pick_period(campaign, id_param(request.GET, "period"))
     rows = due_rows(request.user, period)
+    figures.attach_figures(period, [(row.project, row.report) for row in rows])
     ctx = {
         "campaign": campaign,
         "period": period,
@@ -56,10 +58,10 @@ def _counts(rows) -> dict[str, int]:
 
 @login_required
 def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpResponse:
-    project = access.get_project_for_user(request, project_pk)
+    project = project_access.get_project_for_user(request, project_pk)
     period = get_object_or_404(Period.objects.select_related("campaign"), pk=period_pk)
     current = services.current_report(project, period)
-    can_file = access.can_change_project(request.user, project)
+    can_file = project_access.can_change_project(request.user, project)
     editable = can_file and (current is None or current.is_editable)
     form = ReportForm(request.POST or None, instance=current, project=project, period=period)
     if request.method == "POST":
@@ -74,7 +76,7 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
             return _changed_meanwhile(request, project, period, form, current)
         if form.is_valid():
             try:
-                saved = services.save_draft(
+                saved = services.report_save_draft(
                     actor=request.user,
                     project=project,
                     period=period,
@@ -82,7 +84,7 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
                     expected_revision=seen,
                 )
                 if "submit" in request.POST:
-                    services.submit(actor=request.user, report=saved)
+                    services.report_submit(actor=request.user, report=saved)
                     messages.success(request, _("Report submitted for review."))
                 else:
                     messages.success(request, _("Draft saved."))
@@ -97,7 +99,8 @@ def report(request: HttpRequest, project_pk: int, period_pk: int) -> HttpRespons
 
 
 def _report_context(request, project, period, current: Report | None, form) -> dict:
-    can_file = access.can_change_project(request.user, project)
+    can_file = project_access.can_change_project(request.user, project)
+    figures.attach_figures(period, [(project, current)])  # 年初至今… as of now, never stored
     return {
         "project": project,
         "period": period,
@@ -143,7 +146,7 @@ def _add_photos(request: HttpRequest, project, period, current: Report | None) -
             % {"status": current.get_status_display()},
         )
     else:
-        for error in services.add_photos(
+        for error in services.report_add_photos(
             actor=request.user, report=current, uploads=request.FILES.getlist("photos")
         ):
             messages.error(request, error)
@@ -155,15 +158,19 @@ def desk(request: HttpRequest) -> HttpResponse:
     """The office's dispatch desk for a period."""
     if not access.can_see_desk(request.user):
         raise PermissionDenied("The dispatch desk is for the campaign office and leaders")
-    campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
-    period = pick_period(campaign, id_param(request.GET, "period"), ended_only=True)
+    campaign = _active_campaign()
+    # The select lists every period, the requested one among them: one query, not two.
+    periods = list(campaign.periods.all())
+    requested = id_param(request.GET, "period")
+    period = next((p for p in periods if p.pk == requested), None)
+    period = period or pick_period(campaign, None, ended_only=True)
     scheme = resolve_rule_set(campaign.rule_preset, campaign.rule_set).scheme
     best = Light.Colour.BLUE if scheme == "red_yellow_blue" else Light.Colour.GREEN
     colours = [(c, Light.Colour(c).label) for c in (Light.Colour.RED, Light.Colour.YELLOW, best)]
     ctx = {
         "campaign": campaign,
         "period": period,
-        "periods": campaign.periods.all(),
+        "periods": periods,
         "colours": colours,
         **desk_data(request.user, period),
     }
@@ -187,12 +194,12 @@ def review_action(request: HttpRequest, report_pk: int) -> HttpResponse:
     try:
         action = choice_param(request.POST, "action", ("approve", "return"), default="approve")
         if action == "return":
-            services.return_report(
+            services.report_return(
                 actor=request.user, report=report, reason=text_param(request.POST, "reason")
             )
             messages.success(request, _("Report returned."))
         else:
-            accepted = services.approve(actor=request.user, report=report)
+            accepted = services.report_approve(actor=request.user, report=report)
             messages.success(
                 request, _("Report accepted.") if accepted else _("Passed to the next level.")
             )
@@ -205,9 +212,9 @@ def review_action(request: HttpRequest, report_pk: int) -> HttpResponse:
 @require_POST
 def correct(request: HttpRequest, report_pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=report_pk)
-    project = access.get_project_for_user(request, report.project_id, write=True)
+    project = project_access.get_project_for_user(request, report.project_id, write=True)
     try:
-        services.start_correction(
+        services.report_start_correction(
             actor=request.user, report=report, reason=text_param(request.POST, "reason")
         )
         messages.success(
@@ -222,31 +229,30 @@ def correct(request: HttpRequest, report_pk: int) -> HttpResponse:
 def batch(request: HttpRequest) -> HttpResponse:
     """All of the user's projects for a period in one grid. Each row saves as a draft when it
     changes (htmx); without JavaScript the whole grid saves at once; then submit them all."""
-    access.require_registry(request)
-    campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
+    project_access.require_registry(request)
+    campaign = _active_campaign()
     period = pick_period(campaign, _period_id(request))
     rows = [row for row in due_rows(request.user, period) if row.can_file]
     if request.method == "POST":
         if "submit_all" in request.POST:
-            count = services.submit_drafts(
+            count = services.reports_submit_drafts(
                 actor=request.user, reports=[r.report for r in rows if r.report]
             )
             messages.success(request, _("%(count)s reports submitted.") % {"count": count})
             return redirect(f"{request.path}?period={period.pk}")
         # One set of totals for all rows: the grid saves 200 projects in one request.
-        earlier = services.earlier_totals(period, [row.project.pk for row in rows])
+        earlier = figures.earlier_totals(period, [row.project.pk for row in rows])
         forms_by_row = [(row, _row_form(request.POST, row, period, earlier)) for row in rows]
         if all(form.is_valid() for _row, form in forms_by_row if form is not None):
             with transaction.atomic():
                 for row, form in forms_by_row:
                     if form is not None and form.has_changed():
-                        services.save_draft(
+                        services.report_save_draft(
                             actor=request.user,
                             project=row.project,
                             period=period,
                             data=form.cleaned_data,
                             report=row.report,
-                            earlier=earlier,
                         )
             messages.success(request, _("Drafts saved."))
             return redirect(f"{request.path}?period={period.pk}")
@@ -264,8 +270,8 @@ def batch(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_sheet(request: HttpRequest) -> HttpResponse:
     """GET: the period's grid as .xlsx. POST: upload it back (all rows saved as drafts, or none)."""
-    access.require_registry(request)
-    campaign = get_object_or_404(Campaign.objects.filter(is_active=True).order_by("-year")[:1])
+    project_access.require_registry(request)
+    campaign = _active_campaign()
     period = pick_period(campaign, _period_id(request))
     rows = [row for row in due_rows(request.user, period) if row.can_file]
     if request.method == "POST":
@@ -304,13 +310,13 @@ def batch_sheet(request: HttpRequest) -> HttpResponse:
 @require_POST
 def batch_row(request: HttpRequest, project_pk: int, period_pk: int) -> HttpResponse:
     """htmx: save one grid row as a draft and return the row."""
-    project = access.get_project_for_user(request, project_pk, write=True)
+    project = project_access.get_project_for_user(request, project_pk, write=True)
     period = get_object_or_404(Period, pk=period_pk)
     row = DueRow(project=project, report=services.current_report(project, period), can_file=True)
     form = _row_form(request.POST, row, period)
     if form is not None and form.is_valid():
         try:
-            row.report = services.save_draft(
+            row.report = services.report_save_draft(
                 actor=request.user, project=project, period=period, data=form.cleaned_data
             )
             form = _row_form(None, row, period)
@@ -321,6 +327,13 @@ def batch_row(request: HttpRequest, project_pk: int, period_pk: int) -> HttpResp
         saved = False
     ctx = {"row": row, "form": form, "period": period, "saved": saved}
     return render(request, "dispatch/batch.html#row", ctx)
+
+
+def _active_campaign() -> Campaign:
+    campaign = figures.active_campaign()
+    if campaign is None:
+        raise Http404("No active campaign")
+    return campaign
 
 
 def _period_id(request: HttpRequest) -> int | None:
@@ -347,7 +360,7 @@ def _row_form(data, row: DueRow, period: Period, earlier=None) -> ReportForm | N
 def photo(request: HttpRequest, photo_pk: int) -> FileResponse:
     """A progress photo, to those who may see its project (media files are not public)."""
     stored = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=photo_pk)
-    access.get_project_for_user(request, stored.report.project_id)
+    project_access.get_project_for_user(request, stored.report.project_id)
     return FileResponse(stored.image.open("rb"), content_type=_content_type(stored.image.name))
 
 

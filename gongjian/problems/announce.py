@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Role, RoleGrant
+from gongjian.inbox.services import notify
+from gongjian.inbox.webhooks import broadcast
 from gongjian.problems.models import Action
 
 log = logging.getLogger(__name__)
@@ -51,9 +53,6 @@ def event(problem, event) -> None:
 
 
 def _send(problem, event, audience: set[str]) -> None:
-    from gongjian.inbox.services import notify
-    from gongjian.inbox.webhooks import broadcast
-
     title = _("%(number)s %(action)s: %(title)s") % {
         "number": problem.number,
         "action": event.get_action_display(),

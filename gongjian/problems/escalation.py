@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.models import Role, RoleGrant
 from gongjian.audit.models import AuditEntry
 from gongjian.audit.services import audit_bulk
+from gongjian.inbox.services import notify
+from gongjian.inbox.webhooks import broadcast
 from gongjian.lib.bulk import insert_rows
 from gongjian.lib.workdays import workdays_between
 from gongjian.problems import rules
@@ -138,9 +140,6 @@ class _Audited:
 
 def _announce(rows: list[dict], level: int, names) -> None:
     """One digest per person concerned: the lead departments' staff, every office and leader."""
-    from gongjian.inbox.services import notify
-    from gongjian.inbox.webhooks import broadcast
-
     by_department = defaultdict(list)
     for row in rows:
         by_department[row["lead_department_id"]].append(row)

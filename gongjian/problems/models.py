@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.models import Unit
+from gongjian.lib.search import search_text_for
 from gongjian.projects.models import ConfigurableItem, Project
 
 # Default escalation tiers (桐庐's four-level coordination); a policy may rename them.
@@ -217,7 +218,11 @@ class Problem(models.Model):
         verbose_name = _("problem")
         indexes = [
             models.Index(fields=["status", "resolve_due"], name="problem_status_due"),
-            models.Index(fields=["lead_department", "status"], name="problem_dept_status"),
+            # With the due date, the open and overdue problems per department (the bulletin)
+            # are counted from the index alone.
+            models.Index(
+                fields=["lead_department", "status", "resolve_due"], name="problem_dept_open"
+            ),
             models.Index(fields=["created_at"], name="problem_created"),
             # Every column the yearly statistics read (stats.py), so they scan this index
             # instead of the table and its long texts: 450 ms → 280 ms for 160,000 problems
@@ -253,8 +258,6 @@ class Problem(models.Model):
         return f"{self.number} {self.title}"
 
     def save(self, *args, **kwargs) -> None:
-        from gongjian.lib.search import search_text_for
-
         self.search_text = search_text_for(self.title, self.number, "")
         super().save(*args, **kwargs)
         if not self.number:

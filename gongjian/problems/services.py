@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.audit.services import audit_created, audit_updated, snapshot
+from gongjian.lib.images import PhotoRejected, clean_photo
 from gongjian.lib.workdays import workdays_between
 from gongjian.problems import announce, rules
 from gongjian.problems.models import (
@@ -108,7 +109,7 @@ def _required(text: str, what: str) -> str:
 
 
 @transaction.atomic
-def raise_problem(
+def problem_raise(
     *,
     actor,
     title: str,
@@ -143,7 +144,7 @@ def raise_problem(
     audit_created(actor=actor, instance=problem)
     _log(problem, actor=actor, action=Action.RAISED)
     if lead_department is not None:
-        assign(
+        problem_assign(
             actor=actor,
             problem=problem,
             lead_department=lead_department,
@@ -154,7 +155,9 @@ def raise_problem(
 
 
 @transaction.atomic
-def assign(*, actor, problem, lead_department, co_departments=(), note="", today=None) -> None:
+def problem_assign(
+    *, actor, problem, lead_department, co_departments=(), note="", today=None
+) -> None:
     """交办: give the problem to a lead department; the sign and resolve clocks start now.
     A problem not yet signed for may be reassigned, which restarts them."""
     if lead_department is None:
@@ -179,7 +182,7 @@ def assign(*, actor, problem, lead_department, co_departments=(), note="", today
 
 
 @transaction.atomic
-def sign(*, actor, problem) -> None:
+def problem_sign(*, actor, problem) -> None:
     _move(
         problem,
         actor=actor,
@@ -191,7 +194,7 @@ def sign(*, actor, problem) -> None:
 
 
 @transaction.atomic
-def start(*, actor, problem, note="") -> None:
+def problem_start(*, actor, problem, note="") -> None:
     _move(
         problem,
         actor=actor,
@@ -203,7 +206,7 @@ def start(*, actor, problem, note="") -> None:
 
 
 @transaction.atomic
-def reply(*, actor, problem, text: str, today=None) -> None:
+def problem_reply(*, actor, problem, text: str, today=None) -> None:
     """已反馈: the department reports the result; the office has review_days to check it."""
     text = _required(text, _("The reply"))
     policy, overrides = calendar()
@@ -221,7 +224,7 @@ def reply(*, actor, problem, text: str, today=None) -> None:
 
 
 @transaction.atomic
-def return_problem(*, actor, problem, reason: str) -> None:
+def problem_return(*, actor, problem, reason: str) -> None:
     """退回 at review: back to the department, with the reason; its deadline does not move."""
     reason = _required(reason, _("The reason for returning it"))
     _move(
@@ -237,7 +240,7 @@ def return_problem(*, actor, problem, reason: str) -> None:
 
 
 @transaction.atomic
-def close(*, actor, problem, note="", today=None) -> None:
+def problem_close(*, actor, problem, note="", today=None) -> None:
     """审核 passed, 销号: closed; the raiser is asked for a rating."""
     _policy, overrides = calendar()
     assigned = timezone.localdate(problem.assigned_at) if problem.assigned_at else None
@@ -256,7 +259,7 @@ def close(*, actor, problem, note="", today=None) -> None:
 
 
 @transaction.atomic
-def rate(*, actor, problem, rating: str, note: str = "", today=None) -> bool:
+def problem_rate(*, actor, problem, rating: str, note: str = "", today=None) -> bool:
     """The raiser rates a closed problem. 不满意 (with its reason) reopens it once, with a new
     resolution deadline; returns whether it was reopened."""
     if rating not in Rating.values:
@@ -295,12 +298,12 @@ def rate(*, actor, problem, rating: str, note: str = "", today=None) -> bool:
     return reopen
 
 
-def comment(*, actor, problem, text: str) -> ProblemEvent:
+def problem_comment(*, actor, problem, text: str) -> ProblemEvent:
     return _log(problem, actor=actor, action=Action.COMMENTED, note=_required(text, _("Comment")))
 
 
 @transaction.atomic
-def ask_extension(*, actor, problem, reason: str, requested_due, today=None) -> ExtensionRequest:
+def extension_ask(*, actor, problem, reason: str, requested_due, today=None) -> ExtensionRequest:
     """A department asks to move its resolution deadline; only before the deadline passes."""
     reason = _required(reason, _("The reason"))
     if problem.status not in rules.WORKING or problem.resolve_due is None:
@@ -332,7 +335,7 @@ def ask_extension(*, actor, problem, reason: str, requested_due, today=None) -> 
 
 
 @transaction.atomic
-def decide_extension(*, actor, request: ExtensionRequest, approve: bool, note: str = "") -> None:
+def extension_decide(*, actor, request: ExtensionRequest, approve: bool, note: str = "") -> None:
     if not approve:
         note = _required(note, _("The reason for refusing"))
     before = snapshot(request)
@@ -361,7 +364,7 @@ def decide_extension(*, actor, request: ExtensionRequest, approve: bool, note: s
     )
 
 
-def escalate_to(*, actor, problem, level: int, reason: str, max_level: int) -> bool:
+def problem_escalate(*, actor, problem, level: int, reason: str, max_level: int) -> bool:
     """Move the problem up to `level` if it is below it (one conditional UPDATE, so two runs at
     once escalate it once). Returns whether this call moved it."""
     if not 0 < level <= max_level:
@@ -383,7 +386,7 @@ def escalate_to(*, actor, problem, level: int, reason: str, max_level: int) -> b
 
 
 @transaction.atomic
-def issue_notice(*, actor, problem, requirement: str, reply_due, today=None) -> SupervisionNotice:
+def notice_issue(*, actor, problem, requirement: str, reply_due, today=None) -> SupervisionNotice:
     """督办单 for a red problem, numbered within the year."""
     policy, overrides = calendar()
     today = _today(today)
@@ -422,7 +425,7 @@ def issue_notice(*, actor, problem, requirement: str, reply_due, today=None) -> 
 
 
 @transaction.atomic
-def reply_notice(*, actor, notice: SupervisionNotice, text: str) -> None:
+def notice_reply(*, actor, notice: SupervisionNotice, text: str) -> None:
     text = _required(text, _("The reply"))
     before = snapshot(notice)
     claimed = SupervisionNotice.objects.filter(pk=notice.pk, replied_at__isnull=True).update(
@@ -436,12 +439,10 @@ def reply_notice(*, actor, notice: SupervisionNotice, text: str) -> None:
 
 
 @transaction.atomic
-def add_attachment(*, actor, problem, upload) -> Attachment:
+def attachment_add(*, actor, problem, upload) -> Attachment:
     """Store a file against the problem. Photos are re-encoded so nothing but the picture (no
     location, no camera data) is kept; documents are stored as sent, under a neutral name."""
     from django.core.files.base import ContentFile
-
-    from gongjian.lib.images import PhotoRejected, clean_photo
 
     name = upload.name.rsplit("/", 1)[-1][:120]
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""

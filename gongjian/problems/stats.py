@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connections
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Unit
+from gongjian.lib.figures_format import percent
 from gongjian.lib.workdays import is_workday
 from gongjian.problems import rules
 from gongjian.problems.models import ProblemPolicy, Rating, Status
@@ -70,9 +71,8 @@ class StatsRow:
 
 
 def _percent(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    shown = percent(part, whole)  # one decimal, half up, from the exact quotient
+    return None if shown is None else shown.value
 
 
 def department_stats(problems, *, year: int, today: datetime.date) -> list[StatsRow]:

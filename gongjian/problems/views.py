@@ -19,6 +19,7 @@ from gongjian.accounts import access
 from gongjian.accounts.models import Role, RoleGrant
 from gongjian.audit.services import audit_export
 from gongjian.lib.params import id_param, page_param
+from gongjian.problems import access as problem_access
 from gongjian.problems import forms, rules, services
 from gongjian.problems.models import ExtensionRequest, Source, Status, SupervisionNotice
 from gongjian.problems.selectors import colour_q, judge_problem, with_judgements
@@ -27,7 +28,7 @@ PAGE_SIZE = 25
 
 
 def _require_problems(request) -> None:
-    if not access.can_use_problems(request.user):
+    if not problem_access.can_use_problems(request.user):
         raise PermissionDenied("Your role has no access to problems")
 
 
@@ -44,7 +45,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     policy, overrides = services.calendar()
     filters = forms.ProblemFilterForm(request.GET)
     qs = filters.apply(
-        access.visible_problems(request.user).for_list(),
+        problem_access.visible_problems(request.user).for_list(),
         colour_q=lambda colour: colour_q(colour, today, policy, overrides),
     )
     page = Paginator(qs, PAGE_SIZE).get_page(page_param(request.GET))
@@ -55,7 +56,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "query_without_page": params.urlencode(),
-        "can_raise": access.can_raise_problems(request.user),
+        "can_raise": problem_access.can_raise_problems(request.user),
         "can_see_stats": bool(
             access.scope_for(request.user).roles
             & {Role.OFFICE, Role.LEADER, Role.DEPARTMENT, Role.UNIT}
@@ -75,7 +76,7 @@ def _raising_unit(user, role: str):
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     scope = access.scope_for(request.user)
-    if not access.can_raise_problems(request.user):
+    if not problem_access.can_raise_problems(request.user):
         raise PermissionDenied("Your role cannot raise problems")
     if _is_enterprise_only(request.user):
         return redirect("problems:whistle")
@@ -89,14 +90,14 @@ def new(request: HttpRequest) -> HttpResponse:
     form = forms.ProblemForm(
         request.POST or None,
         initial={"project": id_param(request.GET, "project")},
-        projects=access.raiseable_projects(request.user),
+        projects=problem_access.raiseable_projects(request.user),
         can_assign=office,
         sources=sources,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            problem = services.raise_problem(
+            problem = services.problem_raise(
                 actor=request.user,
                 title=data["title"],
                 detail=data["detail"],
@@ -120,10 +121,12 @@ def whistle(request: HttpRequest) -> HttpResponse:
     """企业吹哨: an enterprise raises a problem on one of its own projects."""
     if Role.ENTERPRISE not in access.scope_for(request.user).roles:
         raise PermissionDenied("The whistle is for enterprises")
-    form = forms.WhistleForm(request.POST or None, projects=access.raiseable_projects(request.user))
+    form = forms.WhistleForm(
+        request.POST or None, projects=problem_access.raiseable_projects(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         title, detail = form.title_and_detail()
-        problem = services.raise_problem(
+        problem = services.problem_raise(
             actor=request.user,
             title=title,
             detail=detail,
@@ -147,7 +150,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     policy, overrides = services.calendar()
     problems = (
-        access.visible_problems(request.user)
+        problem_access.visible_problems(request.user)
         .filter(raising_unit__in=access.own_units(request.user, Role.ENTERPRISE, Role.UNIT))
         .for_list()[:100]
     )
@@ -160,7 +163,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = access.get_problem_for_user(request, pk)
+    problem = problem_access.get_problem_for_user(request, pk)
     return render(request, "problems/detail.html", _detail_context(problem))
 
 
@@ -263,7 +266,7 @@ TEXT_LABELS = {
 def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Take one step of the workflow. Who may take it is decided by rules.steps_for from the
     user's capacities on the problem; the service checks the state."""
-    problem = access.get_problem_for_user(request, pk)
+    problem = problem_access.get_problem_for_user(request, pk)
     today = timezone.localdate()
     policy, overrides = services.calendar()
     judgement = judge_problem(problem, today, policy, overrides)
@@ -311,7 +314,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def _take(step, user, problem, data, pending, notice, policy_row) -> str:
     text = (data.get("text") or "").strip()
     if step == "assign":
-        services.assign(
+        services.problem_assign(
             actor=user,
             problem=problem,
             lead_department=data["lead_department"],
@@ -320,39 +323,39 @@ def _take(step, user, problem, data, pending, notice, policy_row) -> str:
         )
         return _("Assigned to %(unit)s.") % {"unit": data["lead_department"]}
     if step == "sign":
-        services.sign(actor=user, problem=problem)
+        services.problem_sign(actor=user, problem=problem)
         return _("Signed for.")
     if step == "start":
-        services.start(actor=user, problem=problem, note=text)
+        services.problem_start(actor=user, problem=problem, note=text)
         return _("Work started.")
     if step == "reply":
-        services.reply(actor=user, problem=problem, text=text)
+        services.problem_reply(actor=user, problem=problem, text=text)
         return _("Reply sent for review.")
     if step == "return":
-        services.return_problem(actor=user, problem=problem, reason=text)
+        services.problem_return(actor=user, problem=problem, reason=text)
         return _("Returned to the department.")
     if step == "close":
-        services.close(actor=user, problem=problem, note=text)
+        services.problem_close(actor=user, problem=problem, note=text)
         return _("Closed (销号).")
     if step == "comment":
-        services.comment(actor=user, problem=problem, text=text)
+        services.problem_comment(actor=user, problem=problem, text=text)
         return _("Comment added.")
     if step == "rate":
-        reopened = services.rate(
+        reopened = services.problem_rate(
             actor=user, problem=problem, rating=data["rating"], note=data["note"]
         )
         return _("Thank you; the problem is reopened.") if reopened else _("Thank you.")
     if step == "extend":
-        services.ask_extension(
+        services.extension_ask(
             actor=user, problem=problem, reason=data["reason"], requested_due=data["requested_due"]
         )
         return _("Extension asked for.")
     if step == "decide_extension":
         approve = data["decision"] == "approve"
-        services.decide_extension(actor=user, request=pending, approve=approve, note=data["note"])
+        services.extension_decide(actor=user, request=pending, approve=approve, note=data["note"])
         return _("Extension approved.") if approve else _("Extension refused.")
     if step == "escalate":
-        moved = services.escalate_to(
+        moved = services.problem_escalate(
             actor=user,
             problem=problem,
             level=data["level"],
@@ -361,7 +364,7 @@ def _take(step, user, problem, data, pending, notice, policy_row) -> str:
         )
         return _("Escalated.") if moved else _("It is at that level already.")
     if step == "notice":
-        issued = services.issue_notice(
+        issued = services.notice_issue(
             actor=user,
             problem=problem,
             requirement=data["requirement"],
@@ -369,24 +372,24 @@ def _take(step, user, problem, data, pending, notice, policy_row) -> str:
         )
         return _("Supervision notice %(number)s issued.") % {"number": issued.number}
     if step == "reply_notice":
-        services.reply_notice(actor=user, notice=notice, text=text)
+        services.notice_reply(actor=user, notice=notice, text=text)
         return _("Reply to the supervision notice recorded.")
     if step == "attach":
-        services.add_attachment(actor=user, problem=problem, upload=data["file"])
+        services.attachment_add(actor=user, problem=problem, upload=data["file"])
         return _("File attached.")
     raise PermissionDenied("Unknown step")
 
 
 @login_required
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    problem = access.get_problem_for_user(request, pk)
+    problem = problem_access.get_problem_for_user(request, pk)
     stored = get_object_or_404(problem.attachments, pk=attachment_pk)
     return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
 
 
 def _notice_for_user(request, notice_pk):
     notice = get_object_or_404(SupervisionNotice, pk=notice_pk)
-    problem = access.get_problem_for_user(request, notice.problem_id)
+    problem = problem_access.get_problem_for_user(request, notice.problem_id)
     if problem.capacities <= {"raiser"}:  # the 督办单 is between the office and the department
         raise PermissionDenied("Supervision notices are for the office and departments")
     return notice, problem

@@ -16,6 +16,7 @@ from gongjian.accounts.models import Role
 from gongjian.audit.services import audit_export
 from gongjian.lib.params import choice_param, year_param
 from gongjian.lib.xlsx import merged_text, new_workbook
+from gongjian.problems import access as problem_access
 from gongjian.problems.stats import WeeklyGroup, department_stats, unit_stats, weekly_list
 
 REPORT_ROLES = {Role.OFFICE, Role.LEADER, Role.DEPARTMENT, Role.UNIT}
@@ -54,7 +55,7 @@ def stats(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": years if year in years else [year, *years],
         "by": by,
-        "rows": select(access.visible_problems(request.user), year=year, today=today),
+        "rows": select(problem_access.visible_problems(request.user), year=year, today=today),
     }
     return render(request, "problems/stats.html", ctx)
 
@@ -63,7 +64,7 @@ def stats(request: HttpRequest) -> HttpResponse:
 def weekly(request: HttpRequest) -> HttpResponse:
     _require_reports(request)
     today = timezone.localdate()
-    groups = weekly_list(access.visible_problems(request.user), today=today)
+    groups = weekly_list(problem_access.visible_problems(request.user), today=today)
     ctx = {
         "today": today,
         "groups": groups,
@@ -77,7 +78,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
 def weekly_xlsx(request: HttpRequest) -> FileResponse:
     _require_reports(request)
     today = timezone.localdate()
-    groups = weekly_list(access.visible_problems(request.user), today=today)
+    groups = weekly_list(problem_access.visible_problems(request.user), today=today)
     target = io.BytesIO()
     write_weekly_sheet(groups, today, target)
     target.seek(0)

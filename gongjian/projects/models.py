@@ -100,6 +100,11 @@ LIST_FIELDS = (
 
 
 class ProjectQuerySet(models.QuerySet):
+    def listed(self, year: int) -> ProjectQuerySet:
+        """The projects on `year`'s key-project list (one listing a year, so no duplicates):
+        those every campaign, light, cockpit figure, bulletin and score of the year covers."""
+        return self.filter(listings__year=year)
+
     def for_list(self, year: int) -> ProjectQuerySet:
         """Everything one row of the project list shows, and nothing more, in one query whatever
         the page size. The year's listing is one LEFT JOIN (a project has at most one listing a
@@ -290,7 +295,11 @@ class AnnualListing(models.Model):
                 condition=Q(planned_investment__gte=0), name="listing_plan_nonneg"
             ),
         ]
-        indexes = [models.Index(fields=["year", "level", "project"])]
+        indexes = [
+            models.Index(fields=["year", "level", "project"]),
+            # The bulletin page counts a year's planned starts from this index alone.
+            models.Index(fields=["year", "planned_start"], name="listing_year_start"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_level_display()}"

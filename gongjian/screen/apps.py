@@ -6,3 +6,7 @@ class ScreenConfig(AppConfig):
     name = "gongjian.screen"
     verbose_name = _("Public big screen")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers this output's check with check_figures (dashboards/reconcile.py).
+        from gongjian.screen import reconcile  # noqa: F401

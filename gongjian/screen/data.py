@@ -1,27 +1,29 @@
 """What the public big screen shows, shaped for screen.js: only aggregates (no project, no
 person), only published rankings, only ended periods. Reads the period snapshots
-(dashboards.PeriodFigures) and the published score runs: a few rows, whatever the scale."""
+(dashboards.PeriodFigures) and the published score runs: a few rows, whatever the scale.
+
+Figures are rounded once by lib/figures_format.py: numbers for the charts, and under "text" the
+strings screen.js prints, the same digits as the cockpit and the bulletin."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.conf import settings
 
 from gongjian.assessment.models import Scheme, ScoreRun, UnitScore
 from gongjian.dashboards.models import PeriodFigures
-from gongjian.dispatch.rules.schedule import expected_share, gap_points, percent
+from gongjian.dispatch.figures import active_campaign, latest_ended_period, schedule_share
+from gongjian.dispatch.rules.schedule import completion_share
+from gongjian.lib.figures_format import percent, percent_of, point_gap, yi
 
-YI = Decimal(10000)
 RANKING_ROWS = 12
 
 
-def _yi(amount) -> float:
-    return float((Decimal(amount or 0) / YI).quantize(Decimal("0.01")))
+def _number(shown) -> float | None:
+    return None if shown is None else shown.number
 
 
-def _share(part, whole) -> float | None:
-    return float(percent(Decimal(part) / Decimal(whole))) if whole else None
+def _text(shown) -> str | None:
+    return None if shown is None else shown.text
 
 
 def _ranking_light(rank: int, size: int) -> str:
@@ -30,34 +32,43 @@ def _ranking_light(rank: int, size: int) -> str:
     return "blue" if rank <= third else ("yellow" if rank <= 2 * third else "red")
 
 
-def screen_data() -> dict:
-    latest = (
-        PeriodFigures.objects.filter(unit__isnull=True)
+def _latest_figures() -> PeriodFigures | None:
+    """The deployment's figures for the period the cockpit opens on: the active campaign's
+    latest ended period."""
+    campaign = active_campaign()
+    period = latest_ended_period(campaign) if campaign is not None else None
+    if period is None:
+        return None
+    return (
+        PeriodFigures.objects.filter(period=period, unit__isnull=True)
         .select_related("period__campaign")
-        .order_by("-period__end")
         .first()
     )
+
+
+def screen_data() -> dict:
+    latest = _latest_figures()
     data = {"site": settings.SITE_NAME, "headline": None, "areas": [], "rankings": []}
     if latest is not None:
         period = latest.period
         month = period.end.month if period.end.year == period.campaign.year else 12
-        schedule = expected_share(year=period.campaign.year, through_month=month)
-        share = (
-            Decimal(latest.completed_ytd) / Decimal(latest.annual_plan)
-            if latest.annual_plan
-            else None
-        )
+        expected = schedule_share(period)  # as the lights, the cockpit and the bulletin
+        actual = completion_share(latest.completed_ytd, latest.annual_plan)
+        shown = {
+            "total_investment_yi": yi(latest.total_investment),
+            "annual_plan_yi": yi(latest.annual_plan),
+            "completed_yi": yi(latest.completed_ytd),
+            "share": None if actual is None else percent_of(actual),
+            "schedule": percent_of(expected),
+            "gap": None if actual is None else point_gap(actual, expected),
+        }
         data["headline"] = {
             "period": period.label,
             "year": period.campaign.year,
             "month": month,
             "projects": latest.projects,
-            "total_investment_yi": _yi(latest.total_investment),
-            "annual_plan_yi": _yi(latest.annual_plan),
-            "completed_yi": _yi(latest.completed_ytd),
-            "share": _share(latest.completed_ytd, latest.annual_plan),
-            "schedule": float(percent(schedule)),
-            "gap": float(gap_points(share, schedule)) if share is not None else None,
+            **{name: _number(figure) for name, figure in shown.items()},
+            "text": {name: _text(figure) for name, figure in shown.items()},
             "starts": latest.starts,
             "completions": latest.completions,
             "lights": {c: getattr(latest, c) for c in ("red", "yellow", "blue", "green")},
@@ -70,19 +81,10 @@ def screen_data() -> dict:
             .select_related("unit")
             .order_by("-completed_ytd")
         )
-        data["areas"] = [
-            {
-                "name": f.unit.short_name or f.unit.name,
-                "share": _share(f.completed_ytd, f.annual_plan),
-                "completed_yi": _yi(f.completed_ytd),
-                "starts": f.starts,
-            }
-            for f in areas
-            if f.projects
-        ]
+        data["areas"] = [_area(f) for f in areas if f.projects]
     for scheme in Scheme.objects.all():
         # Published snapshots only: a draft (whoever computed it) never reaches a public screen.
-        run = ScoreRun.objects.published().filter(scheme=scheme).order_by("-period").first()
+        run = ScoreRun.objects.filter(scheme=scheme).latest_published()
         if run is None:
             continue
         groups: dict = {}
@@ -113,3 +115,15 @@ def screen_data() -> dict:
             }
         )
     return data
+
+
+def _area(figures: PeriodFigures) -> dict:
+    share = percent(figures.completed_ytd, figures.annual_plan)
+    completed = yi(figures.completed_ytd)
+    return {
+        "name": figures.unit.short_name or figures.unit.name,
+        "share": _number(share),
+        "completed_yi": completed.number,
+        "starts": figures.starts,
+        "text": {"share": _text(share), "completed_yi": completed.text},
+    }

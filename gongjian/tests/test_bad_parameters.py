@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from gongjian.assessment.models import Scheme, ScoreRun
 from gongjian.dispatch import services
-from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
+from gongjian.test.dispatch import TODAY, DispatchTestCase
 
 # Digits str.isdigit() accepts and int() refuses, full-width digits int() accepts though no
 # form sends them, and a number past 64 bits.
@@ -116,7 +116,7 @@ class BadParametersTestCase(DispatchTestCase):
     # 2. Years past the calendar ----------------------------------------------------------------
 
     def test_the_structure_page_refuses_a_year_or_month_it_cannot_use(self):
-        url = reverse("projects:structure")
+        url = reverse("maps:structure")
         self.assert_bad(self.alice, url, "year", ["99999", "0", "1999", "2101", *BAD_NUMBERS])
         self.assert_bad(self.alice, url, "month", ["0", "13", *BAD_NUMBERS])
         page = self.assert_ok(self.alice, url, {"year": "2025", "month": "6"})
@@ -198,7 +198,7 @@ class BadParametersTestCase(DispatchTestCase):
         response = self.client.post(reverse("assessment:compute"), {"scheme": "{}"})
         self.assertContains(response, "参数“scheme”应为编号（正整数）。", status_code=400)
         self.assertContains(response, "请求有误", status_code=400)
-        response = self.client.get(reverse("projects:structure"), {"year": "99999"})
+        response = self.client.get(reverse("maps:structure"), {"year": "99999"})
         self.assertContains(response, "参数“year”应为2000至2100之间的年份。", status_code=400)
 
     # Other pages that read parameters ----------------------------------------------------------
@@ -251,10 +251,10 @@ class SafeRedirectTestCase(DispatchTestCase):
     OFF_SITE = ["https://evil.example/", "//evil.example", "javascript:alert(1)"]
 
     def submitted(self, period):
-        report = services.save_draft(
+        report = services.report_save_draft(
             actor=self.ursula, project=self.project_a, period=period, data={"amount": Decimal(5)}
         )
-        services.submit(actor=self.ursula, report=report)
+        services.report_submit(actor=self.ursula, report=report)
         return report
 
     def test_the_review_action_never_redirects_off_site(self):

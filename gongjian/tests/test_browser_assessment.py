@@ -20,7 +20,7 @@ from gongjian.assessment.models import (
     UnitGroup,
     UnitScore,
 )
-from gongjian.tests.browser import BrowserTestCase
+from gongjian.test.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +50,8 @@ class PublishRankingTests(BrowserTestCase):
             UnitScore.objects.create(
                 run=september, group=group, unit=unit, total=Decimal(10 - rank), rank=rank
             )
-        services.publish(run=september, actor=self.alice)
-        services.compute(self.scheme, "2026-10", actor=self.alice)
+        services.score_run_publish(run=september, actor=self.alice)
+        services.score_run_compute(self.scheme, "2026-10", actor=self.alice)
 
     def test_office_publishes_and_a_leader_sees_it(self):
         page = self.page

@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from gongjian.projects.models import Milestone, MilestoneKind
-from gongjian.tests.browser import BrowserTestCase
+from gongjian.test.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 D = datetime.date

@@ -15,7 +15,7 @@ from django.test import override_settings
 from gongjian.dispatch import services
 from gongjian.dispatch.models import Campaign
 from gongjian.projects.models import AnnualListing
-from gongjian.tests.browser import SHOTS, BrowserTestCase
+from gongjian.test.browser import SHOTS, BrowserTestCase
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ class BulletinTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
         campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
-        services.ensure_periods(campaign)
+        services.periods_ensure(campaign)
         self.march = campaign.periods.get(start=datetime.date(2026, 3, 1))
         for project, user, plan, amount in (
             (self.project_a, self.ursula, "40000", "10000"),
@@ -36,14 +36,14 @@ class BulletinTests(BrowserTestCase):
             AnnualListing.objects.create(
                 project=project, year=2026, level="city", planned_investment=Decimal(plan)
             )
-            report = services.save_draft(
+            report = services.report_save_draft(
                 actor=user,
                 project=project,
                 period=self.march,
                 data={"amount": Decimal(amount), "progress": "主体结构施工"},
             )
-            services.submit(actor=user, report=report)
-            services.approve(actor=self.alice, report=report)
+            services.report_submit(actor=user, report=report)
+            services.report_approve(actor=self.alice, report=report)
 
     def test_the_office_reads_the_bulletin_and_downloads_its_pdf(self):
         page = self.page
@@ -66,5 +66,5 @@ class BulletinTests(BrowserTestCase):
             ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
         self.assertIn(self.project_a.name, text)
-        self.assertIn("16000.00", text)  # 1-3月完成, both projects
+        self.assertIn("16,000.00", text)  # 1-3月完成, both projects
         Path(path).unlink()

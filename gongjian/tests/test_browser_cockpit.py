@@ -19,7 +19,7 @@ from gongjian.dispatch import services
 from gongjian.dispatch.lighting import recompute_lights
 from gongjian.dispatch.models import Campaign, Report
 from gongjian.projects.models import AnnualListing, Milestone, MilestoneKind
-from gongjian.tests.browser import BrowserTestCase
+from gongjian.test.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 TODAY = datetime.datetime(2026, 4, 3, 10, 0)
@@ -54,7 +54,7 @@ class CockpitJourneyTests(BrowserTestCase):
             name="湖西街道", kind=Unit.Kind.TOWN, parent=self.county
         )
         campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
-        services.ensure_periods(campaign)
+        services.periods_ensure(campaign)
         months = list(campaign.periods.filter(end__lt=TODAY.date()).order_by("start"))
         start = MilestoneKind.objects.get(code="start")
         for index, (name, unit, total, plan, pace) in enumerate(PROJECTS):

@@ -21,7 +21,7 @@ from gongjian.dispatch import services
 from gongjian.dispatch.lighting import recompute_lights
 from gongjian.dispatch.models import Campaign, Light
 from gongjian.projects.models import AnnualListing
-from gongjian.tests.browser import BrowserTestCase
+from gongjian.test.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 TODAY = datetime.datetime(2026, 4, 3, 10, 0)
@@ -35,7 +35,7 @@ class DispatchJourneyTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
         self.campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
-        services.ensure_periods(self.campaign)
+        services.periods_ensure(self.campaign)
         self.march = self.campaign.periods.get(start=datetime.date(2026, 3, 1))
         AnnualListing.objects.create(
             project=self.project_a, year=2026, level="city", planned_investment=Decimal("40000")

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from gongjian.problems.models import Action, Problem, ProblemCategory, Rating, Status
-from gongjian.tests.browser import BrowserTestCase
+from gongjian.test.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 TODAY = datetime.datetime(2026, 4, 8, 10, 0)  # a Wednesday, clear of 清明

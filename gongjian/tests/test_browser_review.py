@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from gongjian.accounts.models import Unit
 from gongjian.assessment.models import Ballot, Judge, Nomination, ReviewEvent, ReviewGroup
-from gongjian.tests.browser import SHOTS, BrowserTestCase
+from gongjian.test.browser import SHOTS, BrowserTestCase
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

@@ -16,7 +16,7 @@ from gongjian.dashboards.models import PeriodFigures
 from gongjian.dispatch.models import Campaign, Period
 from gongjian.screen import views
 from gongjian.screen.models import ScreenToken
-from gongjian.tests.browser import BrowserTestCase
+from gongjian.test.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 

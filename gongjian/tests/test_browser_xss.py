@@ -25,14 +25,14 @@ from django.test import override_settings
 from django.utils import timezone
 
 from gongjian.assessment.models import Scheme, ScoreRun, UnitGroup, UnitScore
+from gongjian.dashboards.geo import fictional_boundary
 from gongjian.dispatch import services
 from gongjian.dispatch.lighting import recompute_lights
 from gongjian.dispatch.models import Campaign, Report
-from gongjian.projects.geo import fictional_boundary
 from gongjian.projects.models import AnnualListing, Milestone, MilestoneKind
 from gongjian.screen import views as screen_views
 from gongjian.screen.models import ScreenToken
-from gongjian.tests.browser import SHOTS, BrowserTestCase
+from gongjian.test.browser import SHOTS, BrowserTestCase
 
 pytestmark = pytest.mark.browser
 TODAY = datetime.datetime(2026, 4, 3, 10, 0)
@@ -167,7 +167,7 @@ class StoredXssTests(BrowserTestCase):
     def make_figures(self):
         """A month of reports and the nightly run: lights and the cockpit's snapshots."""
         campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
-        services.ensure_periods(campaign)
+        services.periods_ensure(campaign)
         months = list(campaign.periods.filter(end__lt=TODAY.date()).order_by("start"))
         for project, plan, pace in (
             (self.project_a, 40000, 0.09),

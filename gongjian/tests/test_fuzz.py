@@ -2,7 +2,7 @@
 arguments, hostile query strings and random form posts, must answer without a server error.
 
 1. A sweep: every route as every persona and anonymously, with ids of objects that exist in
-   gongjian/tests/fuzz_city.py. The forms on the pages it gets are read (field names and the
+   gongjian/test/fuzz_city.py. The forms on the pages it gets are read (field names and the
    values offered) for step 3.
 2. GET: hypothesis draws query strings from the parameters the views read, with hostile values
    (digits int() refuses or silently accepts, huge numbers, control characters, impossible
@@ -41,8 +41,8 @@ from hypothesis import strategies as st
 from gongjian.lib.converters import IdConverter, YearConverter
 from gongjian.lib.params import MAX_ID
 from gongjian.problems.views import STEP_FORMS
+from gongjian.test.fuzz_city import MEDIA, TODAY, FuzzCity
 from gongjian.tests.forms_html import page_forms
-from gongjian.tests.fuzz_city import MEDIA, TODAY, FuzzCity
 
 # /admin/ is Django's own, tested by its owners and by accounts/tests/test_admin_roles.py.
 SKIPPED_PREFIXES = ("admin/",)

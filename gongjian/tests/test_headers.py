@@ -137,9 +137,9 @@ class ContentSecurityPolicyTests(BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         campaign = Campaign.objects.create(name="重点项目月调度", year=datetime.date.today().year)
-        dispatch_services.ensure_periods(campaign)
+        dispatch_services.periods_ensure(campaign)
         cls.period = campaign.periods.order_by("start").first()
-        cls.problem = problem_services.raise_problem(
+        cls.problem = problem_services.problem_raise(
             actor=cls.erin,
             title="用地指标未落实",
             category=ProblemCategory.objects.get(code="land"),
@@ -147,7 +147,9 @@ class ContentSecurityPolicyTests(BaseTestCase):
             project=cls.project_a,
             raising_unit=cls.enterprise,
         )
-        problem_services.assign(actor=cls.alice, problem=cls.problem, lead_department=cls.dept)
+        problem_services.problem_assign(
+            actor=cls.alice, problem=cls.problem, lead_department=cls.dept
+        )
         cls.notice = SupervisionNotice.objects.create(
             problem=cls.problem,
             year=2026,
@@ -179,8 +181,8 @@ class ContentSecurityPolicyTests(BaseTestCase):
             reverse("projects:detail", args=[project]),
             reverse("projects:edit", args=[project]),
             reverse("projects:rebaseline", args=[project]),
-            reverse("projects:battle", args=[project]),
-            reverse("projects:unit-battle", args=[self.town_a.pk]),
+            reverse("maps:battle", args=[project]),
+            reverse("maps:unit-battle", args=[self.town_a.pk]),
             reverse("projects:listing-create", args=[project]),
             reverse("dispatch:report", args=[project, self.period.pk]),
             reverse("problems:detail", args=[self.problem.pk]),
@@ -213,7 +215,7 @@ class ContentSecurityPolicyTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assert_strict_policy(response, "big screen")
         self.login(self.alice)
-        for name in ("projects:list", "projects:map", "dashboards:cockpit"):
+        for name in ("projects:list", "maps:map", "dashboards:cockpit"):
             response = self.client.get(reverse(name))
             self.assertEqual(response.status_code, 200, name)
             self.assert_strict_policy(response, name)
@@ -234,8 +236,8 @@ class ContentSecurityPolicyTests(BaseTestCase):
         # The pages that had inline code until now were all opened, so the test saw them.
         for persona, url in [
             ("alice", reverse("projects:list")),
-            ("alice", reverse("projects:map")),
-            ("alice", reverse("projects:battle", args=[self.project_a.pk])),
+            ("alice", reverse("maps:map")),
+            ("alice", reverse("maps:battle", args=[self.project_a.pk])),
             ("alice", reverse("dashboards:cockpit")),
             ("alice", reverse("dispatch:desk")),
             ("alice", reverse("bulletin:index")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts import access
 from gongjian.audit.services import snapshot
 from gongjian.lib.codes import normalize_project_code
+from gongjian.projects import access as project_access
 from gongjian.projects.forms import BASELINE_FIELDS
 from gongjian.projects.models import AnnualListing, Project
 from gongjian.transfer import writer
@@ -215,14 +216,14 @@ def _match_rows(parsed, user, report: ImportReport) -> dict[int, Project | None]
             )
             continue
         first_row_of[project.pk] = number
-        if not access.can_change_project(user, project):
+        if not project_access.can_change_project(user, project):
             report.add_error(
                 number,
                 "项目代码",
                 _("this project belongs to %(unit)s; you may not change it")
                 % {
                     "unit": project.responsible_unit
-                    if access.can_view_project(user, project)
+                    if project_access.can_view_project(user, project)
                     else _("another unit")
                 },
             )

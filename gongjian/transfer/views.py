@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongjian.accounts import access
 from gongjian.audit.services import audit_export
+from gongjian.projects import access as project_access
 from gongjian.projects.filters import ProjectFilterForm
 from gongjian.projects.models import Project
 from gongjian.transfer.exporter import export_projects
@@ -44,9 +44,9 @@ class UploadForm(forms.Form):
 @login_required
 def export(request: HttpRequest) -> FileResponse:
     """The project list as filtered on screen, as .xlsx."""
-    access.require_registry(request)
+    project_access.require_registry(request)
     filters = ProjectFilterForm(request.GET, user=request.user)
-    projects = filters.apply(access.visible_projects(request.user))
+    projects = filters.apply(project_access.visible_projects(request.user))
     spool = tempfile.TemporaryFile()
     count = export_projects(projects, spool, year=filters.year_or_current())
     spool.seek(0)
@@ -120,7 +120,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _require_import(request: HttpRequest) -> None:
-    if not access.can_import_projects(request.user):
+    if not project_access.can_import_projects(request.user):
         raise PermissionDenied("Your role cannot import projects")
 
 

@@ -16,6 +16,7 @@ from gongjian.lib.bulk import insert_quickly
 from gongjian.projects.forms import BASELINE_FIELDS, EDIT_FIELDS
 from gongjian.projects.models import AnnualListing, Milestone, MilestoneKind, Project, Rebaseline
 from gongjian.projects.services import start_baseline
+from gongjian.projects.signals import projects_changed
 
 BATCH = 1000
 
@@ -28,6 +29,13 @@ def write_plans(plans: list, *, user, filename: str) -> None:
     created = [plan for plan in plans if plan.is_new]
     updated = [plan for plan in plans if not plan.is_new and plan.before != _after(plan)]
     entries = []
+    # The units the updated projects had: a project moved changes the figures of both.
+    units_before = set()
+    for start in range(0, len(updated), BATCH):
+        chunk = [plan.project.pk for plan in updated[start : start + BATCH]]
+        units_before |= set(
+            Project.objects.filter(pk__in=chunk).values_list("responsible_unit_id", flat=True)
+        )
 
     for plan in created:
         start_baseline(plan.project)
@@ -56,6 +64,14 @@ def write_plans(plans: list, *, user, filename: str) -> None:
 
     entries += _write_listings(plans, user, note)
     audit_bulk(entries)
+    # New projects have no reports, lights or milestone dates yet: only their units' registry
+    # figures change (a quick refresh even for 10,000 of them).
+    projects_changed.send(
+        sender=Project,
+        project_ids=[plan.project.pk for plan in plans if not plan.is_new],
+        unit_ids=units_before,
+        new_in_units={plan.project.responsible_unit_id for plan in created},
+    )
 
 
 def _insert_with_pks(model, objs: list) -> None:

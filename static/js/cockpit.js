@@ -18,15 +18,11 @@
   const charts = {};
   const $ = (selector) => root.querySelector(selector);
 
-  // Money is 万元; totals read better in 亿元 (1 亿元 = 10,000 万元).
-  const wan = (v) =>
-    v === null || v === undefined ? "–" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 2 });
-  const yi = (v) =>
-    v === null || v === undefined
-      ? "–"
-      : (v / 10000).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const pct = (v) => (v === null || v === undefined ? "–" : v.toFixed(1) + "%");
-  const points = (v) => (v === null || v === undefined ? "–" : (v > 0 ? "+" : "") + v.toFixed(1));
+  // Money (万元, and totals in 亿元), percentages and points are printed as the server wrote
+  // them under "text" (lib/figures_format.py: one rounding, half up), never re-rounded here,
+  // so the cockpit shows the bulletin's and the big screen's digits. Numbers are for charts.
+  const shown = (text) => (text === null || text === undefined ? "–" : text);
+  const pct = (text) => (text === null || text === undefined ? "–" : text + "%");
   const count = (v) => Number(v).toLocaleString("en-US");
 
   function element(tag, attrs, text) {
@@ -64,8 +60,8 @@
     root.querySelectorAll("#cockpit-cards [data-value]").forEach((node) => {
       const value = figures[node.dataset.value];
       const format = node.dataset.format;
-      if (format === "yi") node.textContent = yi(value);
-      else if (format === "pct") node.textContent = pct(value);
+      if (format === "yi") node.textContent = shown(figures.text[node.dataset.value + "_yi"]);
+      else if (format === "pct") node.textContent = pct(figures.text[node.dataset.value]);
       else if (format === "text") node.textContent = value || "";
       else node.textContent = count(value);
     });
@@ -110,12 +106,11 @@
           formatter(items) {
             const index = items[0].dataIndex;
             // HTML: item.marker is ECharts' own colour dot; every text is escaped.
-            const lines = items.map(
-              (item) =>
-                item.marker +
-                gjEscape(item.seriesName + ": " + (inYi ? yi(item.value * 10000) : wan(item.value))),
-            );
-            lines.push(gjEscape(pct(data.completion_pct[index]) + " / " + pct(data.schedule_pct[index])));
+            const lines = items.map((item) => {
+              const series = data.series[item.seriesIndex];
+              return item.marker + gjEscape(item.seriesName + ": " + shown((inYi ? series.text_yi : series.text)[index]));
+            });
+            lines.push(gjEscape(pct(data.text.completion_pct[index]) + " / " + pct(data.text.schedule_pct[index])));
             return gjEscape(items[0].axisValue) + "<br>" + lines.join("<br>");
           },
         },
@@ -198,15 +193,15 @@
     rows.forEach((row) => {
       const tr = element("tr", row.isOwn ? { class: "own" } : { tabindex: "0" });
       const name = element("td", {}, row.name + (row.drillable ? " ›" : ""));
-      const gap = element("td", { class: "num" }, points(row.gap_points));
+      const gap = element("td", { class: "num" }, shown(row.text.gap_points));
       if (row.gap_points !== null) gap.classList.add(row.gap_points < 0 ? "gap-behind" : "gap-ahead");
       tr.append(
         name,
         element("td", { class: "num" }, count(row.projects)),
-        element("td", { class: "num" }, wan(row.total_investment)),
-        element("td", { class: "num" }, wan(row.annual_plan)),
-        element("td", { class: "num" }, wan(row.completed_ytd)),
-        element("td", { class: "num" }, pct(row.completion_pct)),
+        element("td", { class: "num" }, shown(row.text.total_investment)),
+        element("td", { class: "num" }, shown(row.text.annual_plan)),
+        element("td", { class: "num" }, shown(row.text.completed_ytd)),
+        element("td", { class: "num" }, pct(row.text.completion_pct)),
         gap,
         element("td", { class: "num" }, count(row.starts)),
         element("td", { class: "num" }, count(row.completions)),
@@ -253,9 +248,9 @@
         name,
         element("td", {}, row.unit),
         element("td", {}, row.stage),
-        element("td", { class: "num" }, wan(row.total_investment)),
-        element("td", { class: "num" }, wan(row.annual_plan)),
-        element("td", { class: "num" }, wan(row.completed_ytd)),
+        element("td", { class: "num" }, shown(row.text.total_investment)),
+        element("td", { class: "num" }, shown(row.text.annual_plan)),
+        element("td", { class: "num" }, shown(row.text.completed_ytd)),
         light,
       );
       body.append(tr);

@@ -30,9 +30,10 @@
     const cards = text("div", "", "cards");
     cards.append(
       card(h.projects, labels.projects),
-      card(h.total_investment_yi.toFixed(2), labels.investment),
-      card(h.completed_yi.toFixed(2), labels.completed),
-      card(h.share === null ? "—" : `${h.share}%`, `${labels.share} · ${labels.schedule} ${h.schedule}%`),
+      // Figures are printed as the server wrote them (lib/figures_format.py), never re-rounded.
+      card(h.text.total_investment_yi, labels.investment),
+      card(h.text.completed_yi, labels.completed),
+      card(h.text.share === null ? "—" : `${h.text.share}%`, `${labels.share} · ${labels.schedule} ${h.text.schedule}%`),
       card(h.starts, labels.starts),
     );
     const lamps = text("div", "", "card");
@@ -66,7 +67,8 @@
           axisLabel: { color: "#e9eef5", fontSize: 26 } },
         series: [{ type: "bar", data: areas.map((a) => a.share || 0), barWidth: 28,
           itemStyle: { color: "#3a86ff" },
-          label: { show: true, position: "right", color: "#fff", fontSize: 24, formatter: "{c}%" } }],
+          label: { show: true, position: "right", color: "#fff", fontSize: 24,
+            formatter: (p) => (areas[p.dataIndex].text.share === null ? "—" : `${areas[p.dataIndex].text.share}%`) } }],
       });
       charts.push(chart);
     };

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from gongjian.accounts import access
+from gongjian.projects import access as project_access
 from gongjian.test import BaseTestCase
 
 PERSONAS = ["alice", "leo", "ursula", "boris", "dora", "erin", "judy", "oscar"]
@@ -153,7 +154,7 @@ class AccessMatrixTestCase(BaseTestCase):
 
 class VisibleProjectsTestCase(BaseTestCase):
     def visible(self, user) -> set[str]:
-        return set(access.visible_projects(user).values_list("name", flat=True))
+        return set(project_access.visible_projects(user).values_list("name", flat=True))
 
     def test_it_shows_everything_to_the_office_leader_and_departments(self):
         both = {self.project_a.name, self.project_b.name}

@@ -208,16 +208,16 @@ class RankVotingTests(ReviewData):
         c = self.counties
         ids = [u.pk for u in c]
         # Four ballots, first place first (judge 3 comes from county 0 and leaves it out).
-        review.cast_ballot(judge=self.judge("j1"), group=self.big, ranking=ids)
-        review.cast_ballot(
+        review.ballot_cast(judge=self.judge("j1"), group=self.big, ranking=ids)
+        review.ballot_cast(
             judge=self.judge("j2"), group=self.big, ranking=[ids[1], ids[0], *ids[2:]]
         )
-        review.cast_ballot(
+        review.ballot_cast(
             judge=self.judge("j3", unit=c[0]),
             group=self.big,
             places={pk: str(place) for place, pk in enumerate(ids[1:], start=1)},
         )
-        review.cast_ballot(judge=self.judge("j4"), group=self.big, ranking=ids[::-1])
+        review.ballot_cast(judge=self.judge("j4"), group=self.big, ranking=ids[::-1])
         scores = review.group_scores(self.big)
 
         # By hand, with the weights written out: place p weighs WEIGHTS_13[p - 1].
@@ -258,7 +258,7 @@ class RankVotingTests(ReviewData):
         self.assertEqual(scoring.place_weights(13), WEIGHTS_13)
 
     def test_a_unit_without_votes_scores_zero(self):
-        review.cast_ballot(
+        review.ballot_cast(
             judge=self.seat, group=self.group, ranking=[self.park.pk, self.town_a.pk]
         )
         scores = review.group_scores(self.group)
@@ -270,16 +270,16 @@ class RankVotingTests(ReviewData):
         other = self.make_event("另一场观摩", status=Status.CLOSED)
         foreign = self.make_group(other, "镇街组", [self.town_a, self.park])
         with self.assertRaises(BallotError):
-            review.cast_ballot(
+            review.ballot_cast(
                 judge=self.seat, group=foreign, ranking=[self.town_a.pk, self.park.pk]
             )
         self.assertFalse(Ballot.objects.filter(group=foreign).exists())
 
     def test_a_new_ballot_replaces_the_old_one_and_is_audited(self):
-        first = review.cast_ballot(
+        first = review.ballot_cast(
             judge=self.seat, group=self.group, places={self.town_a.pk: "1", self.park.pk: "2"}
         )
-        second = review.cast_ballot(
+        second = review.ballot_cast(
             judge=self.seat, group=self.group, places={self.town_a.pk: "2", self.park.pk: "1"}
         )
         self.assertEqual(first.pk, second.pk)
@@ -300,7 +300,7 @@ class CriteriaBallotTests(ReviewData):
         group = self.make_group(event, "园区组", [self.town_a, self.park])
         judy = Judge.objects.create(event=event, user=self.judy)
         jack = Judge.objects.create(event=event, user=self.jack)
-        review.cast_ballot(
+        review.ballot_cast(
             judge=judy,
             group=group,
             scores={
@@ -308,7 +308,7 @@ class CriteriaBallotTests(ReviewData):
                 self.park.pk: {"形象进度": "30", "质量": "45.5"},
             },
         )
-        review.cast_ballot(
+        review.ballot_cast(
             judge=jack,
             group=group,
             scores={
@@ -322,7 +322,7 @@ class CriteriaBallotTests(ReviewData):
         self.assertEqual(scores[self.park.pk].inputs, {"judges": 2})
 
         with self.assertRaises(BallotError) as caught:
-            review.cast_ballot(
+            review.ballot_cast(
                 judge=judy,
                 group=group,
                 scores={self.town_a.pk: {"形象进度": "45", "质量": "50"}},
@@ -332,16 +332,16 @@ class CriteriaBallotTests(ReviewData):
 
 class SealingTests(ReviewData):
     def test_a_ballot_cannot_change_after_the_close(self):
-        ballot = review.cast_ballot(
+        ballot = review.ballot_cast(
             judge=self.seat, group=self.group, ranking=[self.town_a.pk, self.park.pk]
         )
-        review.close_event(event=self.event, actor=self.alice)
+        review.event_close(event=self.event, actor=self.alice)
         self.event.refresh_from_db()
         self.assertEqual(self.event.status, Status.CLOSED)
         self.assertIsNotNone(self.event.closed_at)
         before = list(Ballot.objects.values_list("pk", "ranking", "scores", "cast_at"))
         with self.assertRaises(BallotError) as caught:
-            review.cast_ballot(
+            review.ballot_cast(
                 judge=self.seat, group=self.group, ranking=[self.park.pk, self.town_a.pk]
             )
         self.assertIn("sealed", str(caught.exception))
@@ -350,22 +350,22 @@ class SealingTests(ReviewData):
         )
         self.assertEqual(before[0][0], ballot.pk)
         with self.assertRaises(BallotError):
-            review.close_event(event=self.event, actor=self.alice)
+            review.event_close(event=self.event, actor=self.alice)
 
     def test_no_ballot_before_the_event_opens(self):
         ReviewEvent.objects.filter(pk=self.event.pk).update(status=Status.PREPARING)
         with self.assertRaises(BallotError):
-            review.cast_ballot(
+            review.ballot_cast(
                 judge=self.seat, group=self.group, ranking=[self.town_a.pk, self.park.pk]
             )
         self.assertFalse(Ballot.objects.exists())
 
     def test_the_period_counts_closed_events_only(self):
-        review.cast_ballot(
+        review.ballot_cast(
             judge=self.seat, group=self.group, ranking=[self.town_a.pk, self.park.pk]
         )
         self.assertEqual(review.event_scores("2026-Q4", owner=self.city.pk), {})
-        review.close_event(event=self.event, actor=self.alice)
+        review.event_close(event=self.event, actor=self.alice)
         scores = review.event_scores("2026-Q4", owner=self.city.pk)
         self.assertEqual(scores[self.town_a.pk].points, D("100.00"))
         self.assertEqual(scores[self.park.pk].points, D("97.00"))
@@ -467,7 +467,7 @@ class ReviewPageTests(ReviewData):
         self.assertFalse(Ballot.objects.exists())
 
     def test_results_access(self):
-        review.close_event(event=self.event, actor=self.alice)
+        review.event_close(event=self.event, actor=self.alice)
         expected = {n: 200 if n in ("alice", "leo") else 403 for n in self.personas()}
         self.assert_access(expected, lambda user: self.get(user, "review-results", self.event.pk))
 
@@ -495,7 +495,7 @@ class ReviewPageTests(ReviewData):
     # --- the office's event page ------------------------------------------------------------------
 
     def test_event_page_shows_findings_override_forms_and_votes(self):
-        review.cast_ballot(
+        review.ballot_cast(
             judge=self.seat, group=self.group, ranking=[self.town_a.pk, self.park.pk]
         )
         response = self.get(self.alice, "review-event", self.event.pk)
@@ -537,7 +537,7 @@ class ReviewPageTests(ReviewData):
         )
 
     def test_override_is_refused_once_closed(self):
-        review.close_event(event=self.event, actor=self.alice)
+        review.event_close(event=self.event, actor=self.alice)
         self.post_override("太晚了")
         self.refused.refresh_from_db()
         self.assertFalse(self.refused.eligible)
@@ -623,7 +623,7 @@ class ReviewPageTests(ReviewData):
 
     def test_the_sealed_ballot_is_read_only(self):
         self.post(self.judy, "ballot", self.event.pk, data=self.places("1", "2"))
-        review.close_event(event=self.event, actor=self.alice)
+        review.event_close(event=self.event, actor=self.alice)
         before = list(Ballot.objects.values_list("ranking", "cast_at"))
         response = self.client.post(
             self.url("ballot", self.event.pk), self.places("2", "1"), follow=True
@@ -672,7 +672,7 @@ class ReviewPageTests(ReviewData):
     def test_ballot_page_queries_do_not_grow_with_units(self):
         self.client.force_login(self.judy)
         url = self.url("ballot", self.event.pk)
-        review.cast_ballot(
+        review.ballot_cast(
             judge=self.seat, group=self.group, ranking=[self.town_a.pk, self.park.pk]
         )
         with self.assertNumQueries(QUERIES):
@@ -683,7 +683,7 @@ class ReviewPageTests(ReviewData):
         ]
         self.group.units.add(*more)
         second = self.make_group(self.event, "园区组", more[:5])
-        review.cast_ballot(judge=self.seat, group=second, ranking=[u.pk for u in more[:5]])
+        review.ballot_cast(judge=self.seat, group=second, ranking=[u.pk for u in more[:5]])
         with self.assertNumQueries(QUERIES):
             response = self.client.get(url)
         self.assertContains(response, 'inputmode="numeric"', count=12 + 5)
@@ -692,10 +692,10 @@ class ReviewPageTests(ReviewData):
 
     def test_results_after_the_close(self):
         jack_seat = Judge.objects.create(event=self.event, user=self.jack)
-        review.cast_ballot(
+        review.ballot_cast(
             judge=self.seat, group=self.group, ranking=[self.park.pk, self.town_a.pk]
         )
-        review.cast_ballot(
+        review.ballot_cast(
             judge=jack_seat,
             group=self.group,
             ranking=[self.park.pk, self.town_b.pk, self.town_a.pk],
@@ -705,7 +705,7 @@ class ReviewPageTests(ReviewData):
         self.assertEqual(response.context["tables"], [])
         self.assertNotContains(response, "review-results")
 
-        review.close_event(event=self.event, actor=self.alice)
+        review.event_close(event=self.event, actor=self.alice)
         response = self.get(self.leo, "review-results", self.event.pk)
         rows = response.context["tables"][0]["rows"]
         self.assertEqual([r["unit"] for r in rows], [self.park, self.town_b, self.town_a])

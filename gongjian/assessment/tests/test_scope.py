@@ -81,8 +81,8 @@ class ScopeData(BaseTestCase):
         cls.county_scheme = cls.make_scheme(
             "县月度考核", cls.county, "县镇街组", [cls.county_town, cls.county_town_2]
         )
-        cls.city_draft = services.compute(cls.city_scheme, "2026-09")
-        cls.county_draft = services.compute(cls.county_scheme, "2026-09")
+        cls.city_draft = services.score_run_compute(cls.city_scheme, "2026-09")
+        cls.county_draft = services.score_run_compute(cls.county_scheme, "2026-09")
         cls.city_event = cls.make_event("市观摩", cls.city, [cls.town_a, cls.town_b])
         cls.county_event = cls.make_event(
             "县观摩", cls.county, [cls.county_town, cls.county_town_2]
@@ -196,14 +196,14 @@ class SchemeScopeTests(ScopeData):
         self.assertEqual(self.publish(self.alice, self.county_draft).status_code, 404)
         self.assertEqual(self.ranking(self.alice, self.county_scheme).context["runs"], [])
         self.assertFalse(ScoreRun.objects.filter(period="2026-10").exists())
-        services.publish(run=self.county_draft, actor=self.xiu)
+        services.score_run_publish(run=self.county_draft, actor=self.xiu)
         response = self.ranking(self.alice, self.county_scheme)
         self.assertEqual(response.context["runs"], [self.county_draft])
         self.assertNotContains(response, 'id="compute-form"')
         self.assertEqual(self.publish(self.alice, self.county_draft).status_code, 403)
 
     def test_published_runs_stay_visible_to_every_reader(self):
-        services.publish(run=self.city_draft, actor=self.alice)
+        services.score_run_publish(run=self.city_draft, actor=self.alice)
         for user in (self.xiu, self.leo, self.ursula, self.dora):
             with self.subTest(user.username):
                 response = self.ranking(user, self.city_scheme)
@@ -215,7 +215,7 @@ class SchemeScopeTests(ScopeData):
         outsider.units.set([self.town_a])  # a city street in the county's scheme
         self.county_scheme.groups.add(outsider)
         with self.assertRaisesMessage(services.AssessmentError, "东湖街道"):
-            services.compute(self.county_scheme, "2026-10")
+            services.score_run_compute(self.county_scheme, "2026-10")
         self.assertFalse(ScoreRun.objects.filter(period="2026-10").exists())
         response = self.compute(self.xiu, self.county_scheme)
         self.assertEqual(response.status_code, 302)
@@ -223,7 +223,7 @@ class SchemeScopeTests(ScopeData):
 
     def test_the_roll_up_adds_its_own_governments_months_only(self):
         for run in (self.city_draft, self.county_draft):
-            services.publish(run=run, actor=None)
+            services.score_run_publish(run=run, actor=None)
         quarterly = Scheme.objects.create(
             name="县季度评比",
             cadence=Scheme.Cadence.QUARTERLY,
@@ -232,7 +232,7 @@ class SchemeScopeTests(ScopeData):
         )
         quarterly.groups.set(self.county_scheme.groups.all())
         # Two monthly schemes exist; the county's roll-up finds its own without being told.
-        run = services.compute(quarterly, "2026-Q3")
+        run = services.score_run_compute(quarterly, "2026-Q3")
         scores = {s.unit_id: s.total for s in run.scores.all()}
         self.assertEqual(
             scores, {self.county_town.pk: Decimal("1.00"), self.county_town_2.pk: Decimal("2.00")}
@@ -350,8 +350,8 @@ class ReviewScopeTests(ScopeData):
         self.assertContains(
             response, reverse("assessment:review-event", args=[self.county_event.pk])
         )
-        review.open_event(event=self.city_event, actor=self.alice)
-        review.close_event(event=self.city_event, actor=self.alice)
+        review.event_open(event=self.city_event, actor=self.alice)
+        review.event_close(event=self.city_event, actor=self.alice)
         response = self.get(self.xiu, "review-events")
         self.assertEqual({e.name for e in response.context["events"]}, {"市观摩", "县观摩"})
         # The closed city event: its results, but no way to manage it.
@@ -362,15 +362,15 @@ class ReviewScopeTests(ScopeData):
         self.assertNotContains(response, f'href="{manage}"')
 
     def test_no_tally_before_the_close(self):
-        review.open_event(event=self.city_event, actor=self.alice)
+        review.event_open(event=self.city_event, actor=self.alice)
         judge = Judge.objects.create(event=self.city_event, user=self.judy)
         group = self.city_event.groups.get()
-        review.cast_ballot(judge=judge, group=group, ranking=[self.town_a.pk, self.town_b.pk])
+        review.ballot_cast(judge=judge, group=group, ranking=[self.town_a.pk, self.town_b.pk])
         for user in (self.alice, self.xiu, self.leo):
             with self.subTest(user.username):
                 response = self.get(user, "review-results", self.city_event.pk)
                 self.assertEqual(response.context["tables"], [])
-        review.close_event(event=self.city_event, actor=self.alice)
+        review.event_close(event=self.city_event, actor=self.alice)
         response = self.get(self.xiu, "review-results", self.city_event.pk)
         self.assertEqual(len(response.context["tables"]), 1)
         self.assertFalse(response.context["is_office"])  # no link to the event page
@@ -378,19 +378,19 @@ class ReviewScopeTests(ScopeData):
     def test_an_event_with_a_unit_outside_its_owner_does_not_open(self):
         self.county_event.groups.get().units.add(self.town_a)
         with self.assertRaisesMessage(review.BallotError, "东湖街道"):
-            review.open_event(event=self.county_event, actor=self.xiu)
+            review.event_open(event=self.county_event, actor=self.xiu)
         self.county_event.refresh_from_db()
         self.assertEqual(self.county_event.status, Status.PREPARING)
 
     def test_the_roll_up_counts_its_own_governments_events_only(self):
         for event in (self.city_event, self.county_event):
-            review.open_event(event=event, actor=None)
+            review.event_open(event=event, actor=None)
             judge = Judge.objects.create(event=event, user=self.judy)
             group = event.groups.get()
-            review.cast_ballot(
+            review.ballot_cast(
                 judge=judge, group=group, ranking=list(group.units.values_list("pk", flat=True))
             )
-            review.close_event(event=event, actor=None)
+            review.event_close(event=event, actor=None)
         county = review.event_scores("2026-Q4", owner=self.county.pk)
         self.assertEqual(set(county), {self.county_town.pk, self.county_town_2.pk})
         city = review.event_scores("2026-Q4", owner=self.city.pk)
@@ -407,10 +407,10 @@ class ScreenScopeTests(ScopeData):
         self.assertEqual(self.client.get(url).json()["rankings"], [])
         self.assertEqual(screen_data()["rankings"], [])
         # Each office publishes its own; a later draft of either stays off the screen.
-        services.publish(run=self.city_draft, actor=self.alice)
-        services.publish(run=self.county_draft, actor=self.xiu)
-        services.compute(self.city_scheme, "2026-10")
-        services.compute(self.county_scheme, "2026-10")
+        services.score_run_publish(run=self.city_draft, actor=self.alice)
+        services.score_run_publish(run=self.county_draft, actor=self.xiu)
+        services.score_run_compute(self.city_scheme, "2026-10")
+        services.score_run_compute(self.county_scheme, "2026-10")
         rankings = self.client.get(url).json()["rankings"]
         self.assertEqual(
             sorted((r["scheme"], r["period"]) for r in rankings),

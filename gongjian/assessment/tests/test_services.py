@@ -133,7 +133,7 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
         ManualScore.objects.create(
             item=self.manual_item, unit=self.town_b, period="2026-09", points=-2, reason="迟报"
         )
-        run = services.compute(self.monthly, "2026-09", actor=self.alice)
+        run = services.score_run_compute(self.monthly, "2026-09", actor=self.alice)
         scores = {s.unit_id: s for s in run.scores.all()}
         # town_a: 99% → 24.9; rank 3 → 5; manufacturing share 0% → efficacy 60 × 0.1 = 6.
         # town_b: 130% → 31; rank 2 → 5; 0% → 6; manual −2.  town_c: 150% → 33; rank 1 → 7;
@@ -157,15 +157,15 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
             UnitScore.objects.create(
                 run=previous, group=self.towns, unit=unit, total=Decimal(50 - rank), rank=rank
             )
-        services.compute(self.monthly, "2026-09")
-        run = services.compute(self.monthly, "2026-09")
+        services.score_run_compute(self.monthly, "2026-09")
+        run = services.score_run_compute(self.monthly, "2026-09")
         self.assertEqual(run.scores.count(), 3)
         changes = {s.unit_id: s.rank_change for s in run.scores.all()}
         self.assertEqual(changes, {self.town_a.pk: -2, self.town_b.pk: 0, self.town_c.pk: 2})
 
     def test_published_snapshot_cannot_change(self):
-        run = services.compute(self.monthly, "2026-09")
-        services.publish(run=run, actor=self.alice)
+        run = services.score_run_compute(self.monthly, "2026-09")
+        services.score_run_publish(run=run, actor=self.alice)
         score = run.scores.first()
         score.total = Decimal("99")
         with self.assertRaises(PublishedError):
@@ -179,9 +179,9 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
         with self.assertRaises(PublishedError):
             ScoreRun.objects.filter(pk=run.pk).update(period="2026-10")
         with self.assertRaises(PublishedError):
-            services.compute(self.monthly, "2026-09")
+            services.score_run_compute(self.monthly, "2026-09")
         with self.assertRaises(PublishedError):
-            services.publish(run=run, actor=self.alice)
+            services.score_run_publish(run=run, actor=self.alice)
         self.assertEqual(
             sorted(UnitScore.objects.filter(run=run).values_list("total", flat=True)),
             [Decimal("35.90"), Decimal("42.00"), Decimal("50.00")],
@@ -194,7 +194,7 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
                 run=run, group=self.towns, unit=self.town_a, total=Decimal(base), rank=1
             )
             if month != "2026-09":
-                services.publish(run=run, actor=self.alice)
+                services.score_run_publish(run=run, actor=self.alice)
         event = ReviewEvent.objects.create(
             name="三季度观摩",
             period="2026-Q3",
@@ -206,8 +206,8 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
         group = ReviewGroup.objects.create(event=event, name="镇街组")
         group.units.set([self.town_a, self.town_b])
         judge = Judge.objects.create(event=event, user=self.judy)
-        review.cast_ballot(judge=judge, group=group, ranking=[self.town_a.pk, self.town_b.pk])
-        review.close_event(event=event, actor=self.alice)
+        review.ballot_cast(judge=judge, group=group, ranking=[self.town_a.pk, self.town_b.pk])
+        review.event_close(event=event, actor=self.alice)
         quarterly = Scheme.objects.create(
             name="季度评比",
             cadence=Scheme.Cadence.QUARTERLY,
@@ -215,14 +215,14 @@ class ComputeTests(AssessmentFixtures, BaseTestCase):
             owner=self.city,
         )
         quarterly.groups.set([self.towns])
-        run = services.compute(quarterly, "2026-Q3")
+        run = services.score_run_compute(quarterly, "2026-Q3")
         score = run.scores.get(unit=self.town_a)
         # September is still a draft and counts 0: (40 + 50) × 0.3 + 100 × 0.1 = 27 + 10 = 37
         self.assertEqual(score.total, Decimal("37.00"))
-        services.publish(
+        services.score_run_publish(
             run=ScoreRun.objects.get(scheme=self.monthly, period="2026-09"), actor=self.alice
         )
-        run = services.compute(quarterly, "2026-Q3")
+        run = services.score_run_compute(quarterly, "2026-Q3")
         score = run.scores.get(unit=self.town_a)
         # (40 + 50 + 60) × 0.3 + 100 (1st place of 1 vote) × 0.1 = 45 + 10 = 55
         self.assertEqual(score.total, Decimal("55.00"))
@@ -241,7 +241,7 @@ class PageTests(AssessmentFixtures, BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.build_assessment()
-        cls.draft = services.compute(cls.monthly, "2026-09")
+        cls.draft = services.score_run_compute(cls.monthly, "2026-09")
 
     def get(self, user, url):
         self.client.force_login(user)
@@ -262,7 +262,7 @@ class PageTests(AssessmentFixtures, BaseTestCase):
                 self.assertEqual(self.get(user, url).status_code, status)
         self.assertContains(self.get(self.alice, url), "南湖镇")  # the office sees the draft
         self.assertNotContains(self.get(self.leo, url), "南湖镇")  # others only published
-        services.publish(run=self.draft, actor=self.alice)
+        services.score_run_publish(run=self.draft, actor=self.alice)
         response = self.get(self.leo, url)
         self.assertContains(response, "南湖镇")
         self.assertNotContains(response, 'id="publish-button"')
@@ -303,7 +303,7 @@ class PageTests(AssessmentFixtures, BaseTestCase):
         for index in range(5):
             unit = Unit.objects.create(name=f"新镇{index}", kind=Unit.Kind.TOWN, parent=self.city)
             self.towns.units.add(unit)
-        services.compute(self.monthly, "2026-09")
+        services.score_run_compute(self.monthly, "2026-09")
         with self.assertNumQueries(len(before.captured_queries)):
             self.client.get(url)
 
@@ -319,7 +319,7 @@ class PageTests(AssessmentFixtures, BaseTestCase):
             )
         url = reverse("assessment:awards", args=[2026])
         self.assertContains(self.get(self.alice, url), "This year has no published")
-        services.publish(run=run, actor=self.alice)
+        services.score_run_publish(run=run, actor=self.alice)
         response = self.get(self.leo, url)
         self.assertContains(response, "南湖镇")
         response = self.get(self.alice, reverse("assessment:awards-xlsx", args=[2026]))

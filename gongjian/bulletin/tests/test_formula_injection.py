@@ -18,7 +18,6 @@ from python_calamine import CalamineWorkbook
 from gongjian.accounts.models import Unit
 from gongjian.assessment.models import Scheme, ScoreRun, UnitGroup, UnitScore
 from gongjian.bulletin.data import build_bulletin
-from gongjian.bulletin.tests.base import TODAY, BulletinTestCase
 from gongjian.bulletin.xlsx import write_xlsx
 from gongjian.dispatch.models import Light, Report
 from gongjian.dispatch.selectors import DueRow
@@ -30,6 +29,7 @@ from gongjian.problems.stats import weekly_list
 from gongjian.problems.views_reports import write_weekly_sheet
 from gongjian.projects.models import Project
 from gongjian.test import BaseTestCase
+from gongjian.test.bulletin import TODAY, BulletinTestCase
 from gongjian.transfer.exporter import export_projects
 
 HOSTILE = [
@@ -113,7 +113,7 @@ class WeeklyListFormulaTests(XlsxAssertions, BaseTestCase):
         Project.objects.filter(pk=self.project_a.pk).update(name=HOSTILE[1])
         category = ProblemCategory.objects.get(code="land")
         for title in HOSTILE[2:]:
-            problem = problem_services.raise_problem(
+            problem = problem_services.problem_raise(
                 actor=self.alice,
                 title=title,
                 category=category,
@@ -121,7 +121,9 @@ class WeeklyListFormulaTests(XlsxAssertions, BaseTestCase):
                 project=self.project_a,
             )
             self.dept.refresh_from_db()
-            problem_services.assign(actor=self.alice, problem=problem, lead_department=self.dept)
+            problem_services.problem_assign(
+                actor=self.alice, problem=problem, lead_department=self.dept
+            )
         today = timezone.localdate()
         groups = weekly_list(problem.__class__.objects.all(), today=today)
         target = io.BytesIO()

@@ -15,10 +15,10 @@ from python_calamine import CalamineWorkbook
 
 from gongjian.bulletin import pdf
 from gongjian.bulletin.data import build_bulletin
-from gongjian.bulletin.tests.base import TODAY, BulletinTestCase
 from gongjian.bulletin.tests.test_data import sql_total
 from gongjian.bulletin.xlsx import write_xlsx
 from gongjian.dispatch.models import Light
+from gongjian.test.bulletin import TODAY, BulletinTestCase
 
 
 def pdf_text(path: Path) -> str:
@@ -89,7 +89,7 @@ class OutputsTestCase(BulletinTestCase):
             "市本级：2个项目完成投资1.60亿元，占年度计划26.7%，高于序时进度1.7个百分点", text
         )
         self.assertIn(self.project_a.name, text)
-        self.assertIn("28355.67", text)
+        self.assertIn("28,355.67", text)
 
     def test_the_narrative_is_a4_and_the_annex_a3_landscape(self):
         path = self.tmp / "sizes.pdf"

@@ -7,9 +7,9 @@ import time_machine
 from django.utils import translation
 
 from gongjian.bulletin.data import RedItem, build_bulletin
-from gongjian.bulletin.tests.base import TODAY, BulletinTestCase
 from gongjian.bulletin.text import RED_LIST_LIMIT, headline, render_text, sections
 from gongjian.dispatch.models import Light
+from gongjian.test.bulletin import TODAY, BulletinTestCase
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from gongjian.accounts.models import Role, RoleGrant, User
-from gongjian.bulletin.tests.base import TODAY, BulletinTestCase
+from gongjian.test.bulletin import TODAY, BulletinTestCase
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -300,3 +300,22 @@ def resolve_rule_set(preset: str, data: Mapping | None = None) -> RuleSet:
     if preset not in PRESETS:
         raise ValueError(f"rule_preset: unknown preset {preset!r} (known: {', '.join(PRESETS)})")
     return PRESETS[preset]
+
+
+# Rules that compare the completed share with the time schedule, and the variants that give a
+# 序时进度 for any sum of projects (plan_curve needs each project's own monthly plan).
+SCHEDULE_KINDS = ("gap_to_schedule", "ratio_to_schedule")
+SUMMABLE_VARIANTS = (ScheduleVariant.MONTH_LINEAR, ScheduleVariant.DAY_LINEAR)
+
+
+def schedule_variant(rule_set: RuleSet) -> str:
+    """The 序时进度 variant that pages show beside a rule set's lights: that of its first rule
+    comparing with the time schedule, so the figure printed next to a light is the one it was
+    judged against; month_linear when there is none, or when it is plan_curve."""
+    for kind, params in rule_set.rules:
+        if kind in SCHEDULE_KINDS:
+            variant = params.get("variant", ScheduleVariant.MONTH_LINEAR)
+            if variant in SUMMABLE_VARIANTS:
+                return str(variant)
+            break
+    return str(ScheduleVariant.MONTH_LINEAR)

@@ -14,7 +14,8 @@ Three variants (ScheduleVariant), all returning a share of the year as an exact 
 Shares are exact Fractions, not Decimals, because 1/3 has no exact Decimal and a rule at a
 threshold (exactly 10 points behind) must not tip over on a rounding error in the 28th digit.
 Inputs may be Decimal, int or Fraction; floats are refused for the same reason. Only what is
-shown is rounded: percentages and points to 1 decimal place, ROUND_HALF_UP (away from zero).
+shown is rounded, once, by lib/figures_format.py: percentages and points to 1 decimal place,
+half up (away from zero).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy
 
 from gongjian.dispatch.rules.i18n import gettext as _
+from gongjian.lib.figures_format import exact, percent_of, point_gap, round_half_up
 
 Number = Decimal | int | Fraction
 
@@ -45,22 +47,6 @@ DEFAULT_VARIANT = ScheduleVariant.MONTH_LINEAR
 # --- exact numbers in, rounded Decimals out ----------------------------------------------------
 
 
-def exact(value: Number) -> Fraction:
-    """The value as a Fraction; refuses floats, whose binary value is not what was typed."""
-    if isinstance(value, float | bool) or not isinstance(value, Decimal | int | Fraction):
-        raise TypeError(f"expected Decimal, int or Fraction, got {type(value).__name__}")
-    return Fraction(value)
-
-
-def round_half_up(value: Number, places: int) -> Decimal:
-    """Round to `places` decimals, halves away from zero (-1.65 -> -1.7), exactly."""
-    scaled = exact(value) * 10**places
-    whole, rest = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * rest >= scaled.denominator:
-        whole += 1
-    return Decimal(-whole if scaled < 0 else whole).scaleb(-places)
-
-
 def round_up_cents(value: Number, *, strictly_above: bool = False) -> Decimal:
     """The smallest amount in 0.01 steps that is >= value (or > value when strictly_above).
 
@@ -74,7 +60,7 @@ def round_up_cents(value: Number, *, strictly_above: bool = False) -> Decimal:
 
 def percent(share: Number) -> Decimal:
     """A share as a percentage for display: Fraction(1, 3) -> Decimal('33.3')."""
-    return round_half_up(exact(share) * 100, 1)
+    return percent_of(share).value
 
 
 def share_decimal(share: Number) -> Decimal:
@@ -214,7 +200,7 @@ def gap_points(actual_share: Number, expected_share: Number) -> Decimal:
 
     31.7% against 4/12 -> Decimal('-1.6'): 1.6 points below the time schedule.
     """
-    return round_half_up(gap_fraction(actual_share, expected_share), 1)
+    return point_gap(actual_share, expected_share).value
 
 
 def describe_gap(points: Decimal) -> str:

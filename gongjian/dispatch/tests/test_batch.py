@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 
 from gongjian.dispatch.models import Report
-from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
 from gongjian.projects.models import AnnualListing
+from gongjian.test.dispatch import TODAY, DispatchTestCase
 
 
 class BatchBase(DispatchTestCase):

@@ -11,14 +11,14 @@ from django.core.management import call_command
 from gongjian.dispatch import services
 from gongjian.dispatch.lighting import recompute_lights
 from gongjian.dispatch.models import Light, Report
-from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
+from gongjian.test.dispatch import TODAY, DispatchTestCase
 
 
 @time_machine.travel(TODAY, tick=False)
 class LightingTestCase(DispatchTestCase):
     def accept(self, period, amount):
         report = self.file(self.ursula, self.project_a, period, amount)
-        services.approve(actor=self.alice, report=report)
+        services.report_approve(actor=self.alice, report=report)
         return report
 
     def light(self, period=None):
@@ -40,19 +40,19 @@ class LightingTestCase(DispatchTestCase):
         self.accept(self.february, "1000")
         self.accept(self.march, "3000")
         self.assertEqual(self.light().colour, Light.Colour.YELLOW)
-        correction = services.start_correction(
+        correction = services.report_start_correction(
             actor=self.ursula,
             report=services.current_report(self.project_a, self.march),
             reason="补报设备款",
         )
-        services.save_draft(
+        services.report_save_draft(
             actor=self.ursula,
             project=self.project_a,
             period=self.march,
             data={"amount": Decimal("9000")},
         )
-        services.submit(actor=self.ursula, report=correction)
-        services.approve(actor=self.alice, report=correction)
+        services.report_submit(actor=self.ursula, report=correction)
+        services.report_approve(actor=self.alice, report=correction)
         self.assertEqual(self.light().colour, Light.Colour.BLUE)  # 10,000 = 25%: on schedule
 
     def test_missing_reports_turn_the_light_red_after_two_periods(self):
@@ -108,13 +108,17 @@ class DeskTestCase(DispatchTestCase):
 
         january = self.campaign.periods.get(start=datetime.date(2026, 1, 1))
         report = self.file(self.ursula, self.project_a, january, "10000")  # ahead in January
-        services.approve(actor=self.alice, report=report)
+        services.report_approve(actor=self.alice, report=report)
         recompute_lights(campaign=self.campaign, all_periods=True)  # Feb missed: yellow; March: red
         self.login(self.alice)
         page = self.client.get(reverse("dispatch:desk") + f"?period={self.march.pk}")
         self.assertEqual(page.context["by_colour"], {"red": 1})  # two periods missed in a row
-        self.assertEqual([light.project for light in page.context["flagged"]], [self.project_a])
-        self.assertEqual([light.project for light in page.context["new_red"]], [self.project_a])
+        self.assertEqual(
+            [light.project_id for light in page.context["flagged"]], [self.project_a.pk]
+        )
+        self.assertEqual(
+            [light.project_id for light in page.context["new_red"]], [self.project_a.pk]
+        )
         self.assertEqual(page.context["late"], [])  # March is due 2026-04-05: not late yet
         self.assertContains(page, "light-red")
 

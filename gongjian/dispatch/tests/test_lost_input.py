@@ -14,17 +14,17 @@ from gongjian.accounts.models import Role
 from gongjian.audit.models import AuditEntry
 from gongjian.dispatch import services
 from gongjian.dispatch.models import Report
-from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
 from gongjian.projects.models import Milestone, Project, Stage
 from gongjian.projects.services import milestones_create_from_templates
 from gongjian.projects.tests.test_project_edit import form_data
+from gongjian.test.dispatch import TODAY, DispatchTestCase
 
 
 @time_machine.travel(TODAY, tick=False)
 class AcceptanceBumpsTheVersionTests(DispatchTestCase):
     def accept(self, **data):
         report = self.file(self.ursula, self.project_a, self.march, "500", **data)
-        services.approve(actor=self.alice, report=report)
+        services.report_approve(actor=self.alice, report=report)
         return report
 
     def test_an_edit_form_opened_before_the_acceptance_gets_the_conflict_page(self):
@@ -81,7 +81,7 @@ class StaleReportFormTests(DispatchTestCase):
         return {"seen": response.context["form"]["seen"].value()}
 
     def draft(self, user, amount, progress):
-        return services.save_draft(
+        return services.report_save_draft(
             actor=user,
             project=self.project_a,
             period=self.march,
@@ -95,7 +95,7 @@ class StaleReportFormTests(DispatchTestCase):
         self.draft(self.ursula, "300", "桩基施工")
         opened = self.open_form()
         report = self.draft(self.uma, "450", "桩基完成")
-        services.submit(actor=self.uma, report=report)
+        services.report_submit(actor=self.uma, report=report)
         audit = AuditEntry.objects.filter(target_type="dispatch.Report").count()
 
         self.login(self.ursula)
@@ -120,7 +120,7 @@ class StaleReportFormTests(DispatchTestCase):
 
     def test_an_accepted_report_is_not_a_bare_403(self):
         report = self.file(self.ursula, self.project_a, self.march, "300")
-        services.approve(actor=self.alice, report=report)
+        services.report_approve(actor=self.alice, report=report)
         self.login(self.ursula)
         response = self.client.post(self.url(), {"amount": "1", "progress": "补充说明"})
         self.assertEqual(response.status_code, 409)
@@ -150,10 +150,10 @@ class StaleReportFormTests(DispatchTestCase):
 
     def test_a_return_meanwhile_is_a_change_too(self):
         report = self.file(self.ursula, self.project_a, self.march, "300")
-        services.return_report(actor=self.alice, report=report, reason="请补充照片")
+        services.report_return(actor=self.alice, report=report, reason="请补充照片")
         opened = self.open_form()
-        services.submit(actor=self.uma, report=report)
-        services.return_report(actor=self.alice, report=report, reason="仍缺照片")
+        services.report_submit(actor=self.uma, report=report)
+        services.report_return(actor=self.alice, report=report, reason="仍缺照片")
         self.login(self.ursula)
         response = self.client.post(self.url(), self.typed(opened))
         self.assertEqual(response.status_code, 409)
@@ -170,7 +170,7 @@ class StaleReportFormTests(DispatchTestCase):
         stale = services.report_revision(report)
         self.draft(self.uma, "450", "桩基完成")
         with self.assertRaises(services.ReportChanged) as caught:
-            services.save_draft(
+            services.report_save_draft(
                 actor=self.ursula,
                 project=self.project_a,
                 period=self.march,

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongjian.dispatch.models import Report
-from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
 from gongjian.projects.models import AnnualListing
+from gongjian.test.dispatch import TODAY, DispatchTestCase
 
 PERSONAS = ["alice", "leo", "ursula", "boris", "dora", "erin", "judy", "oscar"]
 

@@ -16,7 +16,7 @@ from PIL import Image
 
 from gongjian.dispatch import services
 from gongjian.dispatch.models import ReportPhoto
-from gongjian.dispatch.tests.test_workflow import TODAY, DispatchTestCase
+from gongjian.test.dispatch import TODAY, DispatchTestCase
 
 MEDIA = tempfile.mkdtemp()
 
@@ -40,7 +40,7 @@ class PhotoTestCase(DispatchTestCase):
         super().tearDownClass()
 
     def setUp(self):
-        self.report = services.save_draft(
+        self.report = services.report_save_draft(
             actor=self.ursula,
             project=self.project_a,
             period=self.march,

@@ -11,9 +11,9 @@ from django.test import TransactionTestCase
 
 from gongjian.dispatch import services
 from gongjian.dispatch.reminders import send_reminders
-from gongjian.dispatch.tests.test_workflow import DispatchTestCase
 from gongjian.inbox.models import Notification
 from gongjian.test import Personas
+from gongjian.test.dispatch import DispatchTestCase
 
 # The March period is due 2026-04-05 23:59 (+08:00).
 DUE_SOON = datetime.datetime(2026, 4, 4, 9, 0, tzinfo=datetime.UTC)
@@ -25,13 +25,13 @@ class ReminderTestCase(DispatchTestCase):
         self.ursula.email = "ursula@example.gov.cn"
         self.ursula.save()
         # February is filed, so only March can be missing.
-        february = services.save_draft(
+        february = services.report_save_draft(
             actor=self.ursula,
             project=self.project_a,
             period=self.february,
             data={"amount": Decimal("10")},
         )
-        services.submit(actor=self.ursula, report=february)
+        services.report_submit(actor=self.ursula, report=february)
 
     def test_it_reminds_the_filer_whose_project_is_missing(self):
         self.assertEqual(send_reminders(DUE_SOON), 1)
@@ -46,14 +46,14 @@ class ReminderTestCase(DispatchTestCase):
         self.assertEqual(len(mail.outbox), 1)
 
     def test_a_submitted_report_stops_the_reminder_and_overdue_is_a_new_notice(self):
-        report = services.save_draft(
+        report = services.report_save_draft(
             actor=self.ursula,
             project=self.project_a,
             period=self.march,
             data={"amount": Decimal("10")},
         )
         self.assertEqual(send_reminders(DUE_SOON), 1)  # a draft is not a filing
-        services.submit(actor=self.ursula, report=report)
+        services.report_submit(actor=self.ursula, report=report)
         self.assertEqual(send_reminders(OVERDUE), 0)
 
     def test_an_overdue_period_gets_an_overdue_notice(self):
@@ -85,7 +85,7 @@ class ConcurrentReminderTestCase(Personas, TransactionTestCase):
 
         self.create_personas()
         campaign = Campaign.objects.create(name="月调度", year=2026)
-        services.ensure_periods(campaign)
+        services.periods_ensure(campaign)
         AnnualListing.objects.create(
             project=self.project_a, year=2026, level="city", planned_investment=1
         )

@@ -9,33 +9,11 @@ import time_machine
 
 from gongjian.accounts.models import Role, Unit
 from gongjian.audit.models import AuditEntry
-from gongjian.dispatch import services
+from gongjian.dispatch import figures, services
 from gongjian.dispatch.forms import ReportForm
 from gongjian.dispatch.models import Cadence, Campaign, Report, ReportEvent
-from gongjian.projects.models import AnnualListing, Stage
-from gongjian.test import BaseTestCase
-
-TODAY = datetime.datetime(2026, 4, 3, 10, 0)
-
-
-class DispatchTestCase(BaseTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
-        services.ensure_periods(cls.campaign)
-        cls.march = cls.campaign.periods.get(start=datetime.date(2026, 3, 1))
-        cls.february = cls.campaign.periods.get(start=datetime.date(2026, 2, 1))
-        AnnualListing.objects.create(
-            project=cls.project_a, year=2026, level="city", planned_investment=Decimal("40000")
-        )
-
-    def file(self, user, project, period, amount, **data):
-        report = services.save_draft(
-            actor=user, project=project, period=period, data={"amount": Decimal(amount), **data}
-        )
-        services.submit(actor=user, report=report)
-        return report
+from gongjian.projects.models import Stage
+from gongjian.test.dispatch import TODAY, DispatchTestCase
 
 
 class PeriodTests(DispatchTestCase):
@@ -48,7 +26,7 @@ class PeriodTests(DispatchTestCase):
         )
 
     def test_creating_periods_twice_creates_nothing_new(self):
-        self.assertEqual(services.ensure_periods(self.campaign), 0)
+        self.assertEqual(services.periods_ensure(self.campaign), 0)
         self.assertEqual(self.campaign.periods.count(), 12)
 
     def test_ten_day_and_weekly_cadences(self):
@@ -60,8 +38,8 @@ class PeriodTests(DispatchTestCase):
             deadline_days=1,
             deadline_time=datetime.time(12, 0),
         )
-        services.ensure_periods(ten)
-        services.ensure_periods(weekly)
+        services.periods_ensure(ten)
+        services.periods_ensure(weekly)
         self.assertEqual(ten.periods.count(), 36)
         self.assertEqual(ten.periods.last().end, datetime.date(2026, 12, 31))
         first_week = weekly.periods.first()
@@ -76,17 +54,19 @@ class PeriodTests(DispatchTestCase):
 class FilingTests(DispatchTestCase):
     def test_derived_figures_are_computed_from_accepted_reports(self):
         february = self.file(self.ursula, self.project_a, self.february, "6000")
-        services.approve(actor=self.alice, report=february)
-        march = services.save_draft(
+        services.report_approve(actor=self.alice, report=february)
+        march = services.report_save_draft(
             actor=self.ursula,
             project=self.project_a,
             period=self.march,
             data={"amount": Decimal("4000")},
         )
-        self.assertEqual(march.ytd_amount, Decimal("10000"))
-        self.assertEqual(march.since_start_amount, Decimal("10000"))
-        self.assertEqual(march.share_of_annual_plan, Decimal("25.00"))  # of 40,000
-        self.assertEqual(march.share_of_total, Decimal("8.33"))  # of 120,000
+        figures.attach_figures(self.march, [(self.project_a, march)])
+        derived = march.figures  # derived when read, never stored
+        self.assertEqual(derived.ytd, Decimal("10000"))
+        self.assertEqual(derived.since_start, Decimal("10000"))
+        self.assertEqual(derived.share_of_annual_plan.text, "25.0")  # of 40,000
+        self.assertEqual(derived.share_of_total.text, "8.3")  # of 120,000
 
     def test_submit_then_accept_applies_the_stage_change_and_is_audited(self):
         done = Stage.objects.get(code="in_production")
@@ -98,7 +78,7 @@ class FilingTests(DispatchTestCase):
             new_stage=done,
             stage_changed_on=datetime.date(2026, 3, 20),
         )
-        self.assertTrue(services.approve(actor=self.alice, report=report))
+        self.assertTrue(services.report_approve(actor=self.alice, report=report))
         report.refresh_from_db()
         self.assertEqual(report.status, Report.Status.ACCEPTED)
         self.project_a.refresh_from_db()
@@ -113,32 +93,32 @@ class FilingTests(DispatchTestCase):
     def test_a_return_needs_a_reason_and_is_counted(self):
         report = self.file(self.ursula, self.project_a, self.march, "500")
         with self.assertRaises(services.WorkflowError):
-            services.return_report(actor=self.alice, report=report, reason="  ")
-        services.return_report(actor=self.alice, report=report, reason="形象进度写得太简略")
+            services.report_return(actor=self.alice, report=report, reason="  ")
+        services.report_return(actor=self.alice, report=report, reason="形象进度写得太简略")
         report.refresh_from_db()
         self.assertEqual((report.status, report.return_count), (Report.Status.RETURNED, 1))
-        services.save_draft(
+        services.report_save_draft(
             actor=self.ursula,
             project=self.project_a,
             period=self.march,
             data={"amount": Decimal("500"), "progress": "主体结构完成60%"},
         )
-        services.submit(actor=self.ursula, report=report)
-        services.approve(actor=self.alice, report=report)
+        services.report_submit(actor=self.ursula, report=report)
+        services.report_approve(actor=self.alice, report=report)
         event = ReportEvent.objects.get(report=report, action="return")
         self.assertEqual(event.reason, "形象进度写得太简略")
 
     def test_an_accepted_report_is_corrected_by_a_new_version(self):
         report = self.file(self.ursula, self.project_a, self.march, "500")
-        services.approve(actor=self.alice, report=report)
+        services.report_approve(actor=self.alice, report=report)
         with self.assertRaises(services.WorkflowError):
-            services.save_draft(
+            services.report_save_draft(
                 actor=self.ursula,
                 project=self.project_a,
                 period=self.march,
                 data={"amount": Decimal("900")},
             )
-        correction = services.start_correction(
+        correction = services.report_start_correction(
             actor=self.ursula, report=report, reason="漏报设备款"
         )
         self.assertEqual((correction.version, correction.status), (2, Report.Status.DRAFT))
@@ -149,9 +129,9 @@ class FilingTests(DispatchTestCase):
     def test_two_reviewers_acting_at_once_cannot_both_win(self):
         report = self.file(self.ursula, self.project_a, self.march, "500")
         stale = Report.objects.get(pk=report.pk)
-        services.approve(actor=self.alice, report=report)
+        services.report_approve(actor=self.alice, report=report)
         with self.assertRaises(services.WorkflowError):
-            services.return_report(actor=self.alice, report=stale, reason="迟到的退回")
+            services.report_return(actor=self.alice, report=stale, reason="迟到的退回")
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -176,10 +156,10 @@ class ReviewLevelTests(DispatchTestCase):
         )
         self.assertFalse(services.can_review(self.alice, report))  # not the city's turn yet
         self.assertTrue(services.can_review(self.county_office, report))
-        self.assertFalse(services.approve(actor=self.county_office, report=report))
+        self.assertFalse(services.report_approve(actor=self.county_office, report=report))
         self.assertFalse(services.can_review(self.county_office, report))  # not the county's level
         self.assertTrue(services.can_review(self.alice, report))
-        self.assertTrue(services.approve(actor=self.alice, report=report))
+        self.assertTrue(services.report_approve(actor=self.alice, report=report))
 
     def test_a_project_with_no_county_goes_straight_to_the_city(self):
         chain = services.review_chain(self.campaign, self.project_a)
@@ -212,7 +192,7 @@ class ReportFormTests(DispatchTestCase):
 
     def test_a_cumulative_total_above_the_total_investment_needs_a_note(self):
         february = self.file(self.ursula, self.project_a, self.february, "119950")
-        services.approve(actor=self.alice, report=february)
+        services.report_approve(actor=self.alice, report=february)
         self.assertIn("note", self.errors(amount="100"))
         self.assertEqual(self.errors(amount="100", note="概算调增，待调整基准"), {})
 
@@ -236,12 +216,12 @@ class MilestoneReportTests(DispatchTestCase):
             data={"amount": "10", field: "2026-03-18"}, project=self.project_a, period=self.march
         )
         self.assertTrue(form.is_valid(), form.errors)
-        report = services.save_draft(
+        report = services.report_save_draft(
             actor=self.ursula, project=self.project_a, period=self.march, data=form.cleaned_data
         )
-        services.submit(actor=self.ursula, report=report)
+        services.report_submit(actor=self.ursula, report=report)
         start.refresh_from_db()
         self.assertIsNone(start.actual_date)  # not before acceptance
-        services.approve(actor=self.alice, report=report)
+        services.report_approve(actor=self.alice, report=report)
         start.refresh_from_db()
         self.assertEqual(start.actual_date, datetime.date(2026, 3, 18))

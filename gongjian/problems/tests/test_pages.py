@@ -35,7 +35,7 @@ class ProblemPageTests(BaseTestCase):
         cls.dan = cls.make_user("dan", Role.DEPARTMENT, cls.other_dept)
         land = ProblemCategory.objects.get(code="land")
         with time_machine.travel(datetime.datetime(2026, 9, 30, 10), tick=False):
-            cls.whistle = services.raise_problem(
+            cls.whistle = services.problem_raise(
                 actor=cls.erin,
                 title="用地指标未落实",
                 category=land,
@@ -43,8 +43,8 @@ class ProblemPageTests(BaseTestCase):
                 project=cls.project_a,
                 raising_unit=cls.enterprise,
             )
-            services.assign(actor=cls.alice, problem=cls.whistle, lead_department=cls.dept)
-            cls.elsewhere = services.raise_problem(
+            services.problem_assign(actor=cls.alice, problem=cls.whistle, lead_department=cls.dept)
+            cls.elsewhere = services.problem_raise(
                 actor=cls.olga,
                 title="西山项目供电不足",
                 category=land,
@@ -52,7 +52,9 @@ class ProblemPageTests(BaseTestCase):
                 project=cls.project_b,
                 raising_unit=cls.other_enterprise,
             )
-            services.assign(actor=cls.alice, problem=cls.elsewhere, lead_department=cls.other_dept)
+            services.problem_assign(
+                actor=cls.alice, problem=cls.elsewhere, lead_department=cls.other_dept
+            )
 
     def get(self, user, name, *args, **params):
         self.client.force_login(user)
@@ -146,7 +148,7 @@ class ProblemPageTests(BaseTestCase):
         self.assertNotContains(response, 'id="step-reply"')
 
     def test_step_form_errors_name_the_field(self):
-        services.sign(actor=self.dora, problem=self.whistle)
+        services.problem_sign(actor=self.dora, problem=self.whistle)
         self.client.force_login(self.dora)
         url = reverse("problems:step", args=[self.whistle.pk, "extend"])
         response = self.client.post(
@@ -210,7 +212,7 @@ class ProblemPageTests(BaseTestCase):
         self.assertEqual(Attachment.objects.count(), 1)
 
     def test_notice_page_and_pdf(self):
-        notice = services.issue_notice(
+        notice = services.notice_issue(
             actor=self.alice,
             problem=self.whistle,
             requirement="请于三个工作日内办结",
@@ -300,7 +302,7 @@ class WebhookFromProblemTests(BaseTestCase):
             topics="problems",
         )
         with self.captureOnCommitCallbacks(execute=True):
-            problem = services.raise_problem(
+            problem = services.problem_raise(
                 actor=self.alice,
                 title="供电线路迁改",
                 category=ProblemCategory.objects.get(code="utilities"),

@@ -53,9 +53,9 @@ class ProblemFixtures:
             "today": today,
         } | fields
         with at(today), self.commits():
-            problem = services.raise_problem(**values)
+            problem = services.problem_raise(**values)
             if assign:
-                services.assign(
+                services.problem_assign(
                     actor=self.alice, problem=problem, lead_department=self.dept, today=today
                 )
         return problem
@@ -72,7 +72,7 @@ class TransitionTests(ProblemFixtures, BaseTestCase):
         self.assertTrue(problem.number.startswith("WT2026-"))
         self.assertEqual(problem.triage_due, D(2026, 10, 9))  # 2 working days after 09-30
         with at(D(2026, 9, 30)), self.commits():
-            services.assign(
+            services.problem_assign(
                 actor=self.alice,
                 problem=problem,
                 lead_department=self.dept,
@@ -85,11 +85,17 @@ class TransitionTests(ProblemFixtures, BaseTestCase):
         self.assertEqual(list(problem.co_departments.all()), [self.park])  # not the lead twice
         self.assertTrue(Notification.objects.filter(user=self.dora).exists())
 
-        self.step(D(2026, 10, 8), services.sign, actor=self.dora, problem=problem)
-        self.step(D(2026, 10, 9), services.start, actor=self.dora, problem=problem, note="现场踏勘")
+        self.step(D(2026, 10, 8), services.problem_sign, actor=self.dora, problem=problem)
+        self.step(
+            D(2026, 10, 9),
+            services.problem_start,
+            actor=self.dora,
+            problem=problem,
+            note="现场踏勘",
+        )
         self.step(
             D(2026, 10, 15),
-            services.reply,
+            services.problem_reply,
             actor=self.dora,
             problem=problem,
             text="已完成审批",
@@ -101,18 +107,22 @@ class TransitionTests(ProblemFixtures, BaseTestCase):
 
         self.step(
             D(2026, 10, 16),
-            services.return_problem,
+            services.problem_return,
             actor=self.alice,
             problem=problem,
             reason="缺少批复文件",
         )
         self.assertEqual((problem.status, problem.return_count), (Status.IN_PROGRESS, 1))
         self.step(
-            D(2026, 10, 19), services.reply, actor=self.dora, problem=problem, text="补充批复"
+            D(2026, 10, 19),
+            services.problem_reply,
+            actor=self.dora,
+            problem=problem,
+            text="补充批复",
         )
         self.step(
             D(2026, 10, 20),
-            services.close,
+            services.problem_close,
             actor=self.alice,
             problem=problem,
             today=D(2026, 10, 20),
@@ -125,7 +135,7 @@ class TransitionTests(ProblemFixtures, BaseTestCase):
 
         reopened = self.step(
             D(2026, 10, 21),
-            services.rate,
+            services.problem_rate,
             actor=self.erin,
             problem=problem,
             rating=Rating.SATISFIED,
@@ -158,33 +168,33 @@ class TransitionTests(ProblemFixtures, BaseTestCase):
     def test_refused_transitions(self):
         problem = self.raise_one()
         cases = [
-            (services.start, {}, "assigned: must sign first"),
-            (services.reply, {"text": "done"}, "assigned: must sign first"),
-            (services.close, {}, "not replied"),
-            (services.return_problem, {"reason": "x"}, "not replied"),
-            (services.rate, {"rating": Rating.SATISFIED}, "not closed"),
+            (services.problem_start, {}, "assigned: must sign first"),
+            (services.problem_reply, {"text": "done"}, "assigned: must sign first"),
+            (services.problem_close, {}, "not replied"),
+            (services.problem_return, {"reason": "x"}, "not replied"),
+            (services.problem_rate, {"rating": Rating.SATISFIED}, "not closed"),
         ]
         for fn, kwargs, why in cases:
             with self.subTest(why), self.assertRaises(services.WorkflowError):
                 fn(actor=self.alice, problem=problem, **kwargs)
-        services.sign(actor=self.dora, problem=problem)
+        services.problem_sign(actor=self.dora, problem=problem)
         with self.assertRaises(services.WorkflowError):
-            services.sign(actor=self.dora, problem=problem)  # twice
+            services.problem_sign(actor=self.dora, problem=problem)  # twice
         with self.assertRaises(services.WorkflowError):
-            services.assign(actor=self.alice, problem=problem, lead_department=self.dept)
+            services.problem_assign(actor=self.alice, problem=problem, lead_department=self.dept)
         problem.refresh_from_db()
         self.assertEqual(problem.status, Status.SIGNED)
 
     def test_required_texts(self):
         problem = self.raise_one()
-        services.sign(actor=self.dora, problem=problem)
+        services.problem_sign(actor=self.dora, problem=problem)
         with self.assertRaisesMessage(services.WorkflowError, "required"):
-            services.reply(actor=self.dora, problem=problem, text="  ")
-        services.reply(actor=self.dora, problem=problem, text="ok")
+            services.problem_reply(actor=self.dora, problem=problem, text="  ")
+        services.problem_reply(actor=self.dora, problem=problem, text="ok")
         with self.assertRaisesMessage(services.WorkflowError, "required"):
-            services.return_problem(actor=self.alice, problem=problem, reason="")
+            services.problem_return(actor=self.alice, problem=problem, reason="")
         with self.assertRaisesMessage(services.WorkflowError, "150"):
-            services.raise_problem(
+            services.problem_raise(
                 actor=self.erin,
                 title="长" * 151,
                 category=problem.category,
@@ -194,27 +204,27 @@ class TransitionTests(ProblemFixtures, BaseTestCase):
     def test_two_people_acting_at_once_move_it_once(self):
         problem = self.raise_one()
         stale = Problem.objects.get(pk=problem.pk)
-        services.sign(actor=self.dora, problem=problem)
+        services.problem_sign(actor=self.dora, problem=problem)
         with self.assertRaisesMessage(services.WorkflowError, "reload"):
-            services.sign(actor=self.dora, problem=stale)
+            services.problem_sign(actor=self.dora, problem=stale)
         self.assertEqual(problem.events.filter(action=Action.SIGNED).count(), 1)
 
 
 class RatingTests(ProblemFixtures, BaseTestCase):
     def closed_problem(self):
         problem = self.raise_one()
-        services.sign(actor=self.dora, problem=problem)
-        services.reply(actor=self.dora, problem=problem, text="已解决")
-        services.close(actor=self.alice, problem=problem)
+        services.problem_sign(actor=self.dora, problem=problem)
+        services.problem_reply(actor=self.dora, problem=problem, text="已解决")
+        services.problem_close(actor=self.alice, problem=problem)
         return problem
 
     def test_unsatisfied_reopens_once(self):
         problem = self.closed_problem()
         with self.assertRaisesMessage(services.WorkflowError, "required"):
-            services.rate(actor=self.erin, problem=problem, rating=Rating.UNSATISFIED)
+            services.problem_rate(actor=self.erin, problem=problem, rating=Rating.UNSATISFIED)
         reopened = self.step(
             D(2026, 11, 2),
-            services.rate,
+            services.problem_rate,
             actor=self.erin,
             problem=problem,
             rating=Rating.UNSATISFIED,
@@ -226,22 +236,22 @@ class RatingTests(ProblemFixtures, BaseTestCase):
         self.assertEqual((problem.status, problem.reopen_count), (Status.IN_PROGRESS, 1))
         self.assertEqual(problem.resolve_due, D(2026, 11, 16))  # 10 working days on
         self.assertEqual(problem.rating, "")
-        services.reply(actor=self.dora, problem=problem, text="再次处理")
-        services.close(actor=self.alice, problem=problem)
-        reopened = services.rate(
+        services.problem_reply(actor=self.dora, problem=problem, text="再次处理")
+        services.problem_close(actor=self.alice, problem=problem)
+        reopened = services.problem_rate(
             actor=self.erin, problem=problem, rating=Rating.UNSATISFIED, note="还是不行"
         )
         self.assertFalse(reopened)  # only once
         problem.refresh_from_db()
         self.assertEqual((problem.status, problem.rating), (Status.CLOSED, Rating.UNSATISFIED))
         with self.assertRaises(services.WorkflowError):
-            services.rate(actor=self.erin, problem=problem, rating=Rating.SATISFIED)
+            services.problem_rate(actor=self.erin, problem=problem, rating=Rating.SATISFIED)
 
 
 class ExtensionTests(ProblemFixtures, BaseTestCase):
     def test_before_the_deadline_approved(self):
         problem = self.raise_one()  # resolve by 2026-10-20
-        request = services.ask_extension(
+        request = services.extension_ask(
             actor=self.dora,
             problem=problem,
             reason="等待省厅批复",
@@ -249,24 +259,24 @@ class ExtensionTests(ProblemFixtures, BaseTestCase):
             today=D(2026, 10, 20),  # on the day: still before it passes
         )
         with self.assertRaisesMessage(services.WorkflowError, "already waiting"):
-            services.ask_extension(
+            services.extension_ask(
                 actor=self.dora,
                 problem=problem,
                 reason="again",
                 requested_due=D(2026, 11, 6),
                 today=D(2026, 10, 20),
             )
-        services.decide_extension(actor=self.alice, request=request, approve=True)
+        services.extension_decide(actor=self.alice, request=request, approve=True)
         problem.refresh_from_db()
         self.assertEqual(problem.resolve_due, D(2026, 10, 30))
         self.assertEqual(problem.original_resolve_due, D(2026, 10, 20))
         with self.assertRaisesMessage(services.WorkflowError, "decided already"):
-            services.decide_extension(actor=self.alice, request=request, approve=False, note="x")
+            services.extension_decide(actor=self.alice, request=request, approve=False, note="x")
 
     def test_after_the_deadline_refused(self):
         problem = self.raise_one()
         with self.assertRaisesMessage(services.WorkflowError, "has passed"):
-            services.ask_extension(
+            services.extension_ask(
                 actor=self.dora,
                 problem=problem,
                 reason="太晚了",
@@ -277,7 +287,7 @@ class ExtensionTests(ProblemFixtures, BaseTestCase):
 
     def test_refusal_needs_a_reason_and_keeps_the_deadline(self):
         problem = self.raise_one()
-        request = services.ask_extension(
+        request = services.extension_ask(
             actor=self.dora,
             problem=problem,
             reason="r",
@@ -285,8 +295,8 @@ class ExtensionTests(ProblemFixtures, BaseTestCase):
             today=D(2026, 10, 12),
         )
         with self.assertRaisesMessage(services.WorkflowError, "required"):
-            services.decide_extension(actor=self.alice, request=request, approve=False)
-        services.decide_extension(actor=self.alice, request=request, approve=False, note="理由不足")
+            services.extension_decide(actor=self.alice, request=request, approve=False)
+        services.extension_decide(actor=self.alice, request=request, approve=False, note="理由不足")
         problem.refresh_from_db()
         self.assertEqual(problem.resolve_due, D(2026, 10, 20))
 
@@ -324,23 +334,23 @@ class EscalationTests(ProblemFixtures, BaseTestCase):
 
     def test_replied_and_closed_problems_are_not_escalated(self):
         problem = self.raise_one()
-        services.sign(actor=self.dora, problem=problem)
-        services.reply(actor=self.dora, problem=problem, text="done")
+        services.problem_sign(actor=self.dora, problem=problem)
+        services.problem_reply(actor=self.dora, problem=problem, text="done")
         self.assertEqual(escalate_overdue(today=D(2026, 12, 1)).total, 0)
 
     def test_by_hand_with_a_reason(self):
         problem = self.raise_one()
-        moved = services.escalate_to(
+        moved = services.problem_escalate(
             actor=self.alice, problem=problem, level=2, reason="领导批示", max_level=4
         )
         self.assertTrue(moved)
         self.assertFalse(
-            services.escalate_to(
+            services.problem_escalate(
                 actor=self.alice, problem=problem, level=2, reason="x", max_level=4
             )
         )
         with self.assertRaises(services.WorkflowError):
-            services.escalate_to(
+            services.problem_escalate(
                 actor=self.alice, problem=problem, level=5, reason="x", max_level=4
             )
 
@@ -349,21 +359,21 @@ class NoticeTests(ProblemFixtures, BaseTestCase):
     def test_only_for_red_numbered_and_replied(self):
         problem = self.raise_one()
         with self.assertRaisesMessage(services.WorkflowError, "red"):
-            services.issue_notice(
+            services.notice_issue(
                 actor=self.alice,
                 problem=problem,
                 requirement="限期办结",
                 reply_due=D(2026, 10, 23),
                 today=D(2026, 10, 19),
             )
-        first = services.issue_notice(
+        first = services.notice_issue(
             actor=self.alice,
             problem=problem,
             requirement="限期办结",
             reply_due=D(2026, 10, 23),
             today=D(2026, 10, 21),
         )
-        second = services.issue_notice(
+        second = services.notice_issue(
             actor=self.alice,
             problem=problem,
             requirement="再次督办",
@@ -372,9 +382,9 @@ class NoticeTests(ProblemFixtures, BaseTestCase):
         )
         self.assertEqual((first.sequence, second.sequence), (1, 2))
         self.assertEqual(first.number, "督办〔2026〕1号")
-        services.reply_notice(actor=self.dora, notice=first, text="已落实")
+        services.notice_reply(actor=self.dora, notice=first, text="已落实")
         with self.assertRaises(services.WorkflowError):
-            services.reply_notice(actor=self.dora, notice=first, text="again")
+            services.notice_reply(actor=self.dora, notice=first, text="again")
         first.refresh_from_db()
         self.assertEqual((first.reply, first.replied_by), ("已落实", self.dora))
 

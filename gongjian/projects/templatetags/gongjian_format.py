@@ -1,4 +1,5 @@
-"""Number formats people in the field expect: 万元 with thousands separators, 亿元 for big sums."""
+"""Number formats people in the field expect: 万元 with thousands separators, 亿元 for big sums.
+The rounding and the digits are lib/figures_format.py's, as in every other output."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from decimal import Decimal
 
 from django import template
 
+from gongjian.lib import figures_format
+
 register = template.Library()
+
+
+def _exact(value) -> Decimal:
+    # A template may hand over a string or, from some context, a float: both as typed.
+    return value if isinstance(value, Decimal | int) else Decimal(str(value))
 
 
 @register.filter
@@ -14,17 +22,15 @@ def wan(value) -> str:
     """12345.6 -> "12,345.6" (the unit, 万元, is in the column header)."""
     if value is None or value == "":
         return ""
-    number = Decimal(value)
-    text = f"{number:,.2f}".rstrip("0").rstrip(".")
-    return text
+    return figures_format.wan(_exact(value)).text
 
 
 @register.filter
 def yi(value) -> str:
-    """万元 -> 亿元 with two decimals: 123456 -> "12.35"."""
+    """万元 -> 亿元 with two decimals, half up: 2139050 -> "213.91"."""
     if value is None or value == "":
         return ""
-    return f"{Decimal(value) / Decimal(10000):,.2f}"
+    return figures_format.yi(_exact(value)).text
 
 
 @register.filter

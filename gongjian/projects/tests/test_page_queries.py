@@ -55,11 +55,11 @@ class PageQueryCountTests(BaseTestCase):
     def test_query_counts_do_not_grow_with_the_projects(self):
         self.client.force_login(self.alice)
         pages = {
-            "unit battle map": (reverse("projects:unit-battle", args=[self.town_a.pk]), {}),
-            "project battle map": (reverse("projects:battle", args=[self.first[0].pk]), {}),
-            "map data": (reverse("projects:map-data"), {}),
-            "map page": (reverse("projects:map"), {}),
-            "四多四少": (reverse("projects:structure"), {"year": 2026, "month": 9}),
+            "unit battle map": (reverse("maps:unit-battle", args=[self.town_a.pk]), {}),
+            "project battle map": (reverse("maps:battle", args=[self.first[0].pk]), {}),
+            "map data": (reverse("maps:map-data"), {}),
+            "map page": (reverse("maps:map"), {}),
+            "四多四少": (reverse("maps:structure"), {"year": 2026, "month": 9}),
         }
         for url, params in pages.values():  # fill the cached lists (lib/cached_lists.py) first
             self.client.get(url, params)

@@ -23,7 +23,7 @@ class ProjectDeleteTests(BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         for title in ("用地指标未落实", "施工用电未接入"):
-            problems.raise_problem(
+            problems.problem_raise(
                 actor=cls.ursula,
                 title=title,
                 category=ProblemCategory.objects.get(code="land"),

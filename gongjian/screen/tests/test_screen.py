@@ -96,5 +96,7 @@ class ScreenTests(BaseTestCase):
 
     def test_query_count_is_bounded(self):
         url = reverse("screen:data", args=[self.screen.token])
-        with self.assertNumQueries(6):
+        # The token; the active campaign and its latest ended period (as the cockpit opens);
+        # the figures and the areas; the schemes, each one's latest published run and scores.
+        with self.assertNumQueries(8):
             self.client.get(url)

@@ -7,9 +7,9 @@ import zipfile
 from django.test import override_settings
 
 from gongjian.projects.models import Project
+from gongjian.test.transfer import ImportTestCase
 from gongjian.transfer.importer import import_projects
 from gongjian.transfer.tests.sheets import write_rows
-from gongjian.transfer.tests.test_import import ImportTestCase
 
 
 class BadFileTests(ImportTestCase):

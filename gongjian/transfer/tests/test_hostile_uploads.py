@@ -57,7 +57,7 @@ class HostileWorkbookTests(BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.campaign = Campaign.objects.create(name="重点项目月调度", year=2026)
-        services.ensure_periods(cls.campaign)
+        services.periods_ensure(cls.campaign)
         cls.period = cls.campaign.periods.first()
 
     @classmethod

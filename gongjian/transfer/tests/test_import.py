@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -14,36 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from gongjian.audit.models import AuditEntry
 from gongjian.projects.models import AnnualListing, Milestone, MilestoneKind, Project, Rebaseline
-from gongjian.test import BaseTestCase
+from gongjian.test.transfer import ImportTestCase
 from gongjian.transfer.columns import REQUIRED_HEADERS
-from gongjian.transfer.importer import import_projects
-from gongjian.transfer.tests.sheets import export_to_rows, set_cell, write_rows
-
-
-class ImportTestCase(BaseTestCase):
-    def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp())
-
-    def exported_rows(self, queryset=None, **kwargs) -> list[list]:
-        queryset = queryset if queryset is not None else Project.objects.order_by("id")
-        return export_to_rows(queryset, self.tmp / "export.xlsx", **kwargs)
-
-    def run_import(self, rows: list[list], user=None, **kwargs):
-        path = write_rows(self.tmp / "in.xlsx", rows)
-        return import_projects(path, user=user or self.alice, **kwargs)
-
-    def new_row(self, rows: list[list], **cells) -> list:
-        """A copy of project_b's row as a new project (no 系统编号, no code)."""
-        row = list(rows[2])
-        rows.append(row)
-        set_cell(rows, len(rows) - 1, "系统编号", None)
-        set_cell(rows, len(rows) - 1, "项目代码", None)
-        for header, value in cells.items():
-            set_cell(rows, len(rows) - 1, header, value)
-        return row
-
-    def errors(self, report) -> list[tuple[int, str]]:
-        return [(e.row, e.column) for e in report.errors]
+from gongjian.transfer.tests.sheets import set_cell, write_rows
 
 
 class RoundTripTests(ImportTestCase):

@@ -12,8 +12,8 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from gongjian.projects.models import Project
+from gongjian.test.transfer import ImportTestCase
 from gongjian.transfer.tests.sheets import set_cell, write_rows
-from gongjian.transfer.tests.test_import import ImportTestCase
 
 MEDIA = tempfile.mkdtemp()
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gongjian.accounts import access
 from gongjian.accounts.models import User
 from gongjian.audit.services import audit_export
+from gongjian.projects import access as project_access
 from gongjian.projects.models import Project
 from gongjian.transfer.exporter import export_projects
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 account = User.objects.get(username=user)
             except User.DoesNotExist as error:
                 raise CommandError(f"No user {user!r}") from error
-            projects = access.visible_projects(account)
+            projects = project_access.visible_projects(account)
         count = export_projects(projects.order_by("id"), out, year=year)
         audit_export(actor=account, what=str(out)[-200:], rows=count, note="command")
         self.stdout.write(f"Wrote {count} projects to {out}")

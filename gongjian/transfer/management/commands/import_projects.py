@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gongjian.accounts import access
 from gongjian.accounts.models import User
+from gongjian.projects import access as project_access
 from gongjian.transfer.importer import import_projects
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             actor = User.objects.get(username=user)
         except User.DoesNotExist as error:
             raise CommandError(f"No user {user!r}") from error
-        if not access.can_import_projects(actor):
+        if not project_access.can_import_projects(actor):
             raise CommandError(f"{user} may not import projects")
         report = import_projects(file, user=actor, dry_run=dry_run, parallel=True)
         if report.file_error:
