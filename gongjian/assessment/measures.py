@@ -32,6 +32,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.models import Unit
+from gongjian.dispatch.models import Report, completed_amount
+from gongjian.problems.models import Problem, Status
+from gongjian.projects.models import AnnualListing, Milestone, Project
+
 SUMS = {"total_investment", "annual_plan", "completed_ytd"}
 COUNTS = {"projects", "starts", "completions", "late_starts"}
 RATES = {"problems_on_time", "filing_on_time"}
@@ -95,9 +100,6 @@ class PeriodFacts:
 
 def load_facts(year: int, month: int) -> PeriodFacts:
     """Everything the indicators need for the period ending with `month` of `year`."""
-    from gongjian.accounts.models import Unit
-    from gongjian.projects.models import AnnualListing, Milestone, Project
-
     end = (datetime.date(year + month // 12, month % 12 + 1, 1)) - datetime.timedelta(days=1)
     listed = Project.objects.listed(year)
     listings = {
@@ -175,8 +177,6 @@ def load_facts(year: int, month: int) -> PeriodFacts:
 def _problem_rates(year, end) -> dict[int, tuple[int, int]]:
     from django.db.models import F
 
-    from gongjian.problems.models import Problem, Status
-
     # Closed by the end of `end` local time: the same as closed_at__date__lte=end, without
     # SQLite calling back into Python for every row.
     day_after = timezone.make_aware(
@@ -201,8 +201,6 @@ def _report_figures(year, end) -> tuple[dict, dict[int, tuple[int, int]]]:
     (its completed investment to date), and each unit's filing rate (reports filed by the
     deadline ÷ reports filed)."""
     from django.db.models import F
-
-    from gongjian.dispatch.models import Report, completed_amount
 
     rows = (
         Report.objects.filter(is_current=True)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.models import Unit
+from gongjian.assessment.measures import params_error
 from gongjian.projects.models import Project
 
 
@@ -43,8 +44,6 @@ class Indicator(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from gongjian.assessment.measures import params_error
-
         error = params_error(self.measure, self.params)
         if error:
             raise ValidationError({"params": error})

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import ownership, scoring
-from gongjian.assessment.models import Ballot, Judge, ReviewEvent, ReviewGroup
+from gongjian.assessment.models import Ballot, Judge, Nomination, ReviewEvent, ReviewGroup
 from gongjian.audit.services import audit_created, audit_updated, snapshot
+from gongjian.dispatch.models import Report
 
 
 class BallotError(Exception):
@@ -285,9 +286,6 @@ def refresh_eligibility(nomination) -> None:
     """Check a nomination against its event's rules from the registry: completed investment
     since the start (accepted reports), the years the project was shown before, and whether
     every preparation milestone (前期手续) has its actual date."""
-    from gongjian.assessment.models import Nomination
-    from gongjian.dispatch.models import Report
-
     event, project = nomination.event, nomination.project
     completed = Report.objects.counted().filter(project=project).total()  # since the start
     shown = list(

@@ -23,6 +23,7 @@ from gongjian.assessment.models import (
     Target,
     UnitScore,
 )
+from gongjian.assessment.review import event_scores
 from gongjian.audit.models import AuditEntry
 from gongjian.audit.services import (
     audit_created,
@@ -196,8 +197,6 @@ def _score_rollup(scheme, groups, period) -> list:
     """A quarter or a year from its months' published scores (of the monthly scheme named in
     `rollup["from"]`, or of the only monthly scheme), each weighted `months`, and its review
     events' scores (weighted `review`). Drafts never count: a roll-up adds published figures."""
-    from gongjian.assessment.review import event_scores
-
     year, months = period_months(period)
     month_weight = Decimal(str(scheme.rollup.get("months", "0")))
     review_weight = Decimal(str(scheme.rollup.get("review", "0")))

@@ -24,9 +24,11 @@ from gongjian.audit.services import (
     plain_value,
     snapshot,
 )
+from gongjian.dispatch.lighting import recompute_lights
 from gongjian.dispatch.models import Campaign, Period, Report, ReportEvent, ReportPhoto
 from gongjian.dispatch.periods import periods_for_year
 from gongjian.dispatch.signals import figures_changed
+from gongjian.lib.images import PhotoRejected, clean_photo
 from gongjian.projects.models import Milestone, Project
 
 REPORT_FIELDS = ["amount", "progress", "new_stage", "stage_changed_on", "problems", "note"]
@@ -198,8 +200,6 @@ def report_add_photos(*, actor, report: Report, uploads: list) -> list[str]:
     one error message per refused file; accepted files are stored even if others are refused."""
     from django.core.files.base import ContentFile
 
-    from gongjian.lib.images import PhotoRejected, clean_photo
-
     errors = []
     room = MAX_PHOTOS - report.photos.count()
     for upload in uploads:
@@ -320,8 +320,6 @@ def report_approve(*, actor, report: Report) -> bool:
             completed=[(report.project_id, report.period, report.amount)],
         )
         # The project's lights follow at once, not at the next scheduled recompute.
-        from gongjian.dispatch.lighting import recompute_lights
-
         recompute_lights(
             campaign=report.period.campaign, all_periods=True, project_ids=[report.project_id]
         )

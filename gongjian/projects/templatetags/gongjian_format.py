@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import template
 
 from gongjian.lib import figures_format
+from gongjian.projects.models import Level
 
 register = template.Library()
 
@@ -36,8 +37,6 @@ def yi(value) -> str:
 @register.filter
 def level_label(value) -> str:
     """An annual listing's level code ("city") as people read it (市重点)."""
-    from gongjian.projects.models import Level
-
     return Level(value).label if value in Level.values else "–"
 
 
