@@ -1,7 +1,14 @@
 """pytest set-up shared by the whole suite."""
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from django.utils import translation
+from xdist.scheduler import LoadScopeScheduling
 
 from gongjian.test.demo import SHARED as DEMO_CITY
 
@@ -12,6 +19,16 @@ def empty_cache():
     would otherwise outlive the rows that test's transaction rolled back."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts with no language active, so it reads settings.LANGUAGE_CODE: a request
+    through the language middleware leaves its language active in the thread, and under xdist
+    the next test on that worker is any other file's."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")
@@ -41,24 +58,68 @@ def demo_city_around(request):
 # `make test` runs the suite on every core: `pytest -n auto`, with `--dist loadscope
 # --no-loadscope-reorder` from pyproject.toml, so each test class (or module of test functions)
 # goes to one worker, where its setUpTestData runs once, and the classes are handed out in the
-# order below rather than by size.
+# order below rather than by size. The classes that read or build the demo city all go to one
+# worker: the city is built once, and only one worker at a time holds the build's transaction
+# (on PostgreSQL it holds thousands of locks, lib/bulk.py's temporary tables; two such
+# transactions at once exhaust the server's lock table).
 
 # Long single tests, started early so that no worker is still busy with one at the end while
 # the others idle.
-SLOW_FIRST = (
-    "gongjian/tests/test_fuzz.py::",
-    "gongjian/demo/tests/test_seed_demo.py::SeedDemoProjectsOnlyTestCase::",
-)
+SLOW_FIRST = ("gongjian/tests/test_fuzz.py::",)
+# Where the workers tell the controller which classes are the demo city's (the controller sees
+# only test ids; the workers see the classes).
+DEMO_SCOPES_FILE = "GONGJIAN_TEST_DEMO_SCOPES_FILE"
 
 
-def pytest_collection_modifyitems(items):
+def demo_city_class(item) -> bool:
+    return getattr(item.cls, "reads_demo_city", False) or getattr(
+        item.cls, "builds_demo_city", False
+    )
+
+
+def pytest_collection_modifyitems(config, items):
     """The demo city's readers first, one after another: a worker builds the city once, before
-    its first reader, and rolls it back after its last (gongjian/test/demo.py); then the slow
-    tests; then the rest, in the order they were collected."""
+    the first, and rolls it back after the last (gongjian/test/demo.py); then the classes that
+    build a city of their own; then the slow tests; then the rest, in the order collected."""
 
     def order(item) -> int:
         if getattr(item.cls, "reads_demo_city", False):
             return 0
-        return 1 if item.nodeid.startswith(SLOW_FIRST) else 2
+        if demo_city_class(item):  # builds its own: after the readers, not between them
+            return 1
+        return 2 if item.nodeid.startswith(SLOW_FIRST) else 3
 
     items.sort(key=order)
+    path = os.environ.get(DEMO_SCOPES_FILE)
+    if path and getattr(config, "workerinput", {}).get("workerid") == "gw0":
+        scopes = {item.nodeid.rsplit("::", 1)[0] for item in items if demo_city_class(item)}
+        Path(path + ".part").write_text("\n".join(sorted(scopes)))
+        os.replace(path + ".part", path)  # complete before this worker reports its collection
+
+
+def pytest_configure(config):
+    parallel = config.getoption("numprocesses", None) and config.getoption("dist") == "loadscope"
+    if parallel and not hasattr(config, "workerinput"):
+        folder = tempfile.mkdtemp(prefix="gongjian-test-scopes-")
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        os.environ[DEMO_SCOPES_FILE] = os.path.join(folder, "demo-city")  # workers inherit it
+
+
+class Scheduling(LoadScopeScheduling):
+    """--dist loadscope, with the demo city's classes as one unit of work."""
+
+    demo_scopes: set[str] | None = None
+
+    def _split_scope(self, nodeid: str) -> str:
+        scope = super()._split_scope(nodeid)
+        if self.demo_scopes is None:
+            path = Path(os.environ.get(DEMO_SCOPES_FILE, "/nonexistent"))
+            self.demo_scopes = set(path.read_text().split("\n")) if path.exists() else set()
+        return "demo city" if scope in self.demo_scopes else scope
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadscope":
+        return None
+    return Scheduling(config, log)

@@ -20,6 +20,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     _options["options"] = (
         _options.get("options", "") + " -c gongjian.audit_allow_truncate=on"
+        # A test database need not survive a crash: commits (migrations, the flushes after
+        # each TransactionTestCase) do not wait for the disk.
+        " -c synchronous_commit=off"
     ).strip()
 
 # The suite's cache lives in memory and is emptied before each test (conftest.py): cached lists

@@ -18,6 +18,7 @@ from gongjian.dashboards.battle import project_chart, unit_board
 from gongjian.dashboards.geo import boundary_path
 from gongjian.dashboards.structure import compare, portfolio, sentences
 from gongjian.dispatch.models import Light
+from gongjian.lib.figures_format import wan
 from gongjian.lib.params import month_param, year_param
 from gongjian.projects import access as project_access
 from gongjian.projects.models import Milestone, MilestoneKind
@@ -114,7 +115,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
     projects = [
         {
             "name": name,
-            "value": [float(lng), float(lat), float(total or 0)],
+            "value": [float(lng), float(lat), float(total or 0)],  # the dot's place and size
+            "text": wan(total or 0).text,  # the tooltip's 万元, as every page prints it
             "colour": colours.get(pk, ""),
             "url": reverse("projects:detail", args=[pk]),
         }

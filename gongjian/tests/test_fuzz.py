@@ -351,18 +351,23 @@ class FuzzTest(FuzzCity):
     def data_strategy(self, form: Form, extra: list[str]):
         """The form as the page offers it (or nothing), with a few fields changed to random
         values, a few left out, and now and then a field no form has."""
-        names = st.sampled_from(sorted(set(form.fields) | set(extra)))
+        every_name = sorted(set(form.fields) | set(extra))
+        names = st.sampled_from(every_name)
         if form.fields:  # mostly the form's own fields
             names = st.one_of(st.sampled_from(sorted(form.fields)), names)
         offered = st.fixed_dictionaries(
             {name: st.sampled_from(sorted(values)) for name, values in form.fields.items()}
         )
         base = st.one_of(offered, offered, st.just({}))
-        changed = st.lists(names, unique=True, max_size=4).flatmap(
-            lambda chosen: st.fixed_dictionaries(
-                {n: self.value_strategy(n, form.fields.get(n, ())) for n in chosen}
-            )
-        )
+        # Built once per form: a strategy made anew for each example (flatmap) costs hypothesis
+        # more than drawing from it.
+        value_of = {n: self.value_strategy(n, form.fields.get(n, ())) for n in every_name}
+
+        @st.composite
+        def changed(draw):
+            chosen = draw(st.lists(names, unique=True, max_size=4))
+            return {n: draw(value_of[n]) for n in chosen}
+
         dropped = st.lists(names, unique=True, max_size=3)
 
         def merge(parts):
@@ -372,7 +377,7 @@ class FuzzTest(FuzzCity):
                 data.pop(name, None)
             return data
 
-        return st.tuples(base, changed, dropped).map(merge)
+        return st.tuples(base, changed(), dropped).map(merge)
 
     def request_strategy(self, route: Route, method: str, form: Form):
         personas = st.sampled_from(PERSONAS)

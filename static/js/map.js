@@ -13,6 +13,7 @@
         name: p.name,
         value: p.value,
         url: p.url,
+        text: p.text,
         itemStyle: { color: LIGHTS[p.colour] || "#6c757d" },
       }));
       const size = (v) => Math.max(6, Math.min(28, Math.sqrt(v[2] / 1000)));
@@ -22,7 +23,7 @@
         // The tooltip is HTML: the project's name is the user's text, so it is escaped.
         tooltip: {
           trigger: "item",
-          formatter: (p) => `${gjEscape(p.name)}<br>${gjEscape(p.value[2])} 万元`,
+          formatter: (p) => `${gjEscape(p.name)}<br>${gjEscape(p.data.text)} 万元`,
         },
       };
       if (data.boundary) {

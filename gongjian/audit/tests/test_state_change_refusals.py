@@ -129,7 +129,7 @@ FAILURES = [
         "acceptance_whose_lights_fail",
         lambda t: t.filed(),
         lambda t, r: dispatch.report_approve(actor=t.alice, report=r),
-        "gongjian.dispatch.lighting.recompute_lights",
+        "gongjian.dispatch.services.recompute_lights",
         REPORT_STATE,
     ),
     Failure(

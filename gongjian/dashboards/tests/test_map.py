@@ -10,6 +10,7 @@ from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 
 from gongjian.dashboards.geo import _hull, fictional_boundary, write_demo_boundary
+from gongjian.lib.figures_format import wan
 from gongjian.test import BaseTestCase
 
 
@@ -56,6 +57,9 @@ class MapDataTests(BaseTestCase):
         self.assertEqual(data["boundary"]["type"], "FeatureCollection")
         self.assertEqual([p["name"] for p in data["projects"]], [self.project_a.name])
         self.assertEqual(data["projects"][0]["value"][:2], [117.0, 36.5])
+        # The tooltip prints the amount as every page does (lib/figures_format.py).
+        self.assertEqual(data["projects"][0]["text"], wan(self.project_a.total_investment).text)
+        self.assertIn(",", data["projects"][0]["text"])
 
     def test_without_a_boundary_and_access(self):
         with override_settings(GEO_BOUNDARY_FILE="/nonexistent/boundary.json"):

@@ -234,6 +234,8 @@ class SeedDemoTestCase(DemoCityTestCase):
 
 
 class SeedDemoProjectsOnlyTestCase(TestCase):
+    builds_demo_city = True  # in parallel runs, on the worker of the shared one (conftest.py)
+
     def test_projects_option_creates_the_demo_city_first(self):
         output = seed(projects=20)
         self.assertIn("Created the demo city", output)
