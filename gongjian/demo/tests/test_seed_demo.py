@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from io import StringIO
+from unittest import mock
 
 from django.core.management import call_command
 from django.db.models import Count, F, Q
@@ -233,14 +234,25 @@ class SeedDemoTestCase(DemoCityTestCase):
         self.assertTrue(bench.exists())
 
 
+# The year of reports, the problems and the assessments that seed_demo adds after the city are
+# most of its time (tens of seconds on PostgreSQL), and the same with or without --projects: the
+# shared demo city's tests check them (gongjian/test/demo.py). Here they are only counted.
+SEED_COMMAND = "gongjian.demo.management.commands.seed_demo"
+
+
 class SeedDemoProjectsOnlyTestCase(TestCase):
     builds_demo_city = True  # in parallel runs, on the worker of the shared one (conftest.py)
 
-    def test_projects_option_creates_the_demo_city_first(self):
+    @mock.patch(f"{SEED_COMMAND}.seed_assessment")
+    @mock.patch(f"{SEED_COMMAND}.seed_problems")
+    @mock.patch(f"{SEED_COMMAND}.seed_dispatch")
+    def test_projects_option_creates_the_demo_city_first(self, *seeders):
         output = seed(projects=20)
         self.assertIn("Created the demo city", output)
         self.assertEqual(Project.objects.count(), demo.DEMO_PROJECTS + 20)
         self.assertTrue(User.objects.filter(username="office").exists())
+        for seeder in seeders:  # after the city and its projects, as without --projects
+            seeder.assert_called_once_with(timezone.localdate())
 
 
 class DemoNamesTestCase(TestCase):
